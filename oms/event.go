@@ -1,0 +1,149 @@
+package oms
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// EventType names what an event says happened. The names are part of the
+// wire form: never rename one, add a new one.
+type EventType string
+
+// Payload is the type-specific body of an event.
+type Payload interface {
+	// EventType is the type the payload travels under.
+	EventType() EventType
+}
+
+// Event is one fact or task with its envelope. Station events carry the
+// station's gapless Seq; central applies them in Seq order and each ID at
+// most once. Tasks from central carry the order's version, so a station
+// never lets an older one overwrite a newer one.
+type Event struct {
+	ID           string    `json:"id"` // UUIDv7: time-ordered, unique across stations
+	Type         EventType `json:"type"`
+	Site         string    `json:"site"`
+	Station      string    `json:"station,omitempty"`
+	Seq          uint64    `json:"seq,omitempty"`
+	At           time.Time `json:"at"`
+	Operator     string    `json:"operator,omitempty"`
+	OrderID      string    `json:"order_id,omitempty"`
+	OrderVersion int64     `json:"order_version,omitempty"`
+	Payload      Payload   `json:"payload"`
+}
+
+// NewEventID returns a fresh UUIDv7 string.
+func NewEventID() string {
+	// NewV7 only fails if the system's random source does; then nothing
+	// else can be trusted either.
+	return uuid.Must(uuid.NewV7()).String()
+}
+
+// NewEvent wraps p in an envelope with a new id, its type and the time now.
+// Site, station, seq and operator are filled in by whoever records it.
+func NewEvent(p Payload) Event {
+	return Event{ID: NewEventID(), Type: p.EventType(), At: time.Now().UTC(), Payload: p}
+}
+
+// wireEvent is Event with the payload still raw, for decoding.
+type wireEvent struct {
+	ID           string          `json:"id"`
+	Type         EventType       `json:"type"`
+	Site         string          `json:"site"`
+	Station      string          `json:"station,omitempty"`
+	Seq          uint64          `json:"seq,omitempty"`
+	At           time.Time       `json:"at"`
+	Operator     string          `json:"operator,omitempty"`
+	OrderID      string          `json:"order_id,omitempty"`
+	OrderVersion int64           `json:"order_version,omitempty"`
+	Payload      json.RawMessage `json:"payload"`
+}
+
+// MarshalJSON writes the stable wire form. The envelope's type always
+// comes from the payload, so the two cannot disagree.
+func (e Event) MarshalJSON() ([]byte, error) {
+	if e.Payload == nil {
+		return nil, fmt.Errorf("event %s: no payload", e.ID)
+	}
+	p, err := json.Marshal(e.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("event %s payload: %w", e.ID, err)
+	}
+	return json.Marshal(wireEvent{
+		ID: e.ID, Type: e.Payload.EventType(), Site: e.Site, Station: e.Station, Seq: e.Seq,
+		At: e.At, Operator: e.Operator, OrderID: e.OrderID, OrderVersion: e.OrderVersion, Payload: p,
+	})
+}
+
+// UnmarshalJSON reads the wire form, decoding the payload by type. It does
+// not validate the envelope; use ParseEvent for input from outside.
+func (e *Event) UnmarshalJSON(data []byte) error {
+	var w wireEvent
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	newPayload, ok := payloadTypes[w.Type]
+	if !ok {
+		return fmt.Errorf("event %s: %w %q", w.ID, ErrUnknownEventType, w.Type)
+	}
+	p := newPayload()
+	if len(w.Payload) == 0 || bytes.Equal(w.Payload, []byte("null")) {
+		return fmt.Errorf("%w event %s: payload: missing", ErrInvalid, w.ID)
+	}
+	if err := json.Unmarshal(w.Payload, p); err != nil {
+		return fmt.Errorf("%w event %s (%s): payload: %v", ErrInvalid, w.ID, w.Type, err)
+	}
+	*e = Event{
+		ID: w.ID, Type: w.Type, Site: w.Site, Station: w.Station, Seq: w.Seq, At: w.At,
+		Operator: w.Operator, OrderID: w.OrderID, OrderVersion: w.OrderVersion, Payload: p,
+	}
+	return nil
+}
+
+// ParseEvent decodes and validates an event from outside (a NATS message,
+// a file). The error says what is wrong and in which field.
+func ParseEvent(data []byte) (Event, error) {
+	var e Event
+	if err := json.Unmarshal(data, &e); err != nil {
+		return Event{}, fmt.Errorf("parse event: %w", err)
+	}
+	if err := e.Validate(); err != nil {
+		return Event{}, err
+	}
+	return e, nil
+}
+
+// Validate checks the envelope: a UUIDv7 id, a known type matching the
+// payload, a site and a time.
+func (e *Event) Validate() error {
+	bad := func(field, format string, args ...any) error {
+		return fmt.Errorf("%w event %s: %s: %s", ErrInvalid, e.ID, field, fmt.Sprintf(format, args...))
+	}
+	id, err := uuid.Parse(e.ID)
+	if err != nil {
+		return bad("id", "%q is not a UUID", e.ID)
+	}
+	if id.Version() != 7 {
+		return bad("id", "%q is a version %d UUID, want version 7", e.ID, id.Version())
+	}
+	if _, ok := payloadTypes[e.Type]; !ok {
+		return bad("type", "%v %q", ErrUnknownEventType, e.Type)
+	}
+	if e.Payload == nil {
+		return bad("payload", "missing")
+	}
+	if e.Payload.EventType() != e.Type {
+		return bad("type", "%q does not match payload type %q", e.Type, e.Payload.EventType())
+	}
+	if e.Site == "" {
+		return bad("site", "missing")
+	}
+	if e.At.IsZero() {
+		return bad("at", "missing")
+	}
+	return nil
+}
