@@ -1,0 +1,47 @@
+package localdb
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/packline/packline/oms"
+)
+
+// ScanContext is the who and what-for of a scan.
+type ScanContext struct {
+	Operator     string
+	OrderID      string
+	OrderVersion int64
+	SessionID    int64 // pack session, 0 when none
+}
+
+// RecordScan stores one scan, accepted or refused, and its scan.recorded
+// event in one transaction. When it returns nil the scan is on disk, and
+// the terminal may beep.
+func (d *DB) RecordScan(ctx context.Context, sc ScanContext, s oms.ScanRecorded) (oms.Event, error) {
+	if s.Context == "" || s.Raw == "" {
+		return oms.Event{}, fmt.Errorf("record scan: %w: context and raw are required", oms.ErrInvalid)
+	}
+	evs, err := d.Record(ctx, func(tx *Tx) error {
+		ev, err := tx.Emit(oms.Event{Operator: sc.Operator, OrderID: sc.OrderID, OrderVersion: sc.OrderVersion, Payload: &s})
+		if err != nil {
+			return err
+		}
+		var session any
+		if sc.SessionID != 0 {
+			session = sc.SessionID
+		}
+		_, err = tx.Exec(`INSERT INTO scans (at, operator, context, session_id, order_id, raw, symbology, kind, code, sku, gtin, lot, expiry, qty, accepted, reason, event_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			timestamp(ev.At), sc.Operator, s.Context, session, sc.OrderID, s.Raw, s.Symbology, s.Kind, s.Code, s.SKU,
+			s.GTIN, s.Lot, s.Expiry, s.Qty, s.Accepted, s.Reason, ev.ID)
+		if err != nil {
+			return fmt.Errorf("record scan: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return oms.Event{}, err
+	}
+	return evs[0], nil
+}

@@ -1,0 +1,146 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/packline/packline/oms"
+)
+
+// ApplyTask stores a task from central and applies it to the station's
+// view of the order, in one transaction. Tasks are keyed by (order id,
+// version): a task seen before is a no-op, and one older than what the
+// station holds is kept in the inbox but changes nothing. It reports
+// whether the order view changed.
+func (d *DB) ApplyTask(ctx context.Context, ev oms.Event) (bool, error) {
+	if err := ev.Validate(); err != nil {
+		return false, fmt.Errorf("apply task: %w", err)
+	}
+	if !strings.HasPrefix(string(ev.Type), "task.") {
+		return false, fmt.Errorf("apply task %s: %w: %s is not a task", ev.ID, oms.ErrInvalid, ev.Type)
+	}
+	if ev.OrderID == "" || ev.OrderVersion <= 0 {
+		return false, fmt.Errorf("apply task %s: %w: order_id and a positive order_version are required", ev.ID, oms.ErrInvalid)
+	}
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return false, fmt.Errorf("apply task %s: %w", ev.ID, err)
+	}
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("apply task %s in %s: %w", ev.ID, d.path, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO tasks (order_id, version, type, event_id, payload, received_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, ev.OrderID, ev.OrderVersion, ev.Type, ev.ID, payload, timestamp(time.Now()))
+	if err != nil {
+		return false, fmt.Errorf("apply task %s in %s: %w", ev.ID, d.path, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil // seen before
+	}
+	var current int64
+	var body string
+	err = tx.QueryRowContext(ctx, "SELECT version, body FROM orders WHERE id = ?", ev.OrderID).Scan(&current, &body)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		current = 0
+	case err != nil:
+		return false, fmt.Errorf("apply task %s in %s: %w", ev.ID, d.path, err)
+	}
+	changed := false
+	if ev.OrderVersion > current {
+		changed, err = applyToOrder(ctx, tx, ev, body)
+		if err != nil {
+			return false, fmt.Errorf("apply task %s (%s, order %s v%d) in %s: %w", ev.ID, ev.Type, ev.OrderID, ev.OrderVersion, d.path, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("apply task %s in %s: %w", ev.ID, d.path, err)
+	}
+	return changed, nil
+}
+
+func applyToOrder(ctx context.Context, tx *sql.Tx, ev oms.Event, body string) (bool, error) {
+	now := time.Now()
+	if p, ok := ev.Payload.(*oms.TaskOrderReleased); ok {
+		o := p.Order
+		o.ID, o.Version = ev.OrderID, ev.OrderVersion
+		if err := upsertSKUs(ctx, tx, p.SKUs, now); err != nil {
+			return false, err
+		}
+		return true, writeOrder(ctx, tx, &o, now)
+	}
+	if body == "" {
+		return false, nil // news about an order this station never had
+	}
+	var o oms.Order
+	if err := json.Unmarshal([]byte(body), &o); err != nil {
+		return false, fmt.Errorf("stored order body: %w", err)
+	}
+	switch ev.Payload.(type) {
+	case *oms.TaskOrderCancelled:
+		o.State, o.HeldFrom = oms.StateCancelled, ""
+	case *oms.TaskOrderHeld:
+		if o.State != oms.StateOnHold {
+			o.HeldFrom, o.State = o.State, oms.StateOnHold
+		}
+	case *oms.TaskHoldReleased:
+		if o.State == oms.StateOnHold && o.HeldFrom != "" {
+			o.State, o.HeldFrom = o.HeldFrom, ""
+		}
+	default:
+		return false, nil
+	}
+	o.Version = ev.OrderVersion
+	return true, writeOrder(ctx, tx, &o, now)
+}
+
+func writeOrder(ctx context.Context, tx *sql.Tx, o *oms.Order, now time.Time) error {
+	body, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	var promised any
+	if !o.PromisedAt.IsZero() {
+		promised = timestamp(o.PromisedAt)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO orders (id, version, state, channel, external_id, service_level, promised_at, body, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET version = excluded.version, state = excluded.state, channel = excluded.channel,
+			external_id = excluded.external_id, service_level = excluded.service_level, promised_at = excluded.promised_at,
+			body = excluded.body, updated_at = excluded.updated_at`,
+		o.ID, o.Version, o.State, o.Channel, o.ExternalID, o.ServiceLevel, promised, string(body), timestamp(now))
+	if err != nil {
+		return err
+	}
+	for _, l := range o.Lines {
+		// Picked and packed counts are the station's own facts: a new
+		// version of the order never resets them.
+		_, err := tx.ExecContext(ctx, `INSERT INTO order_lines (order_id, line_no, sku, qty, unit_price) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (order_id, line_no) DO UPDATE SET sku = excluded.sku, qty = excluded.qty, unit_price = excluded.unit_price`,
+			o.ID, l.LineNo, l.SKU, l.Qty, l.UnitPrice)
+		if err != nil {
+			return fmt.Errorf("line %d: %w", l.LineNo, err)
+		}
+	}
+	return nil
+}
+
+// Order returns the station's view of an order.
+func (d *DB) Order(ctx context.Context, id string) (oms.Order, error) {
+	var body string
+	if err := d.sql.QueryRowContext(ctx, "SELECT body FROM orders WHERE id = ?", id).Scan(&body); err != nil {
+		return oms.Order{}, fmt.Errorf("order %s in %s: %w", id, d.path, err)
+	}
+	var o oms.Order
+	if err := json.Unmarshal([]byte(body), &o); err != nil {
+		return oms.Order{}, fmt.Errorf("order %s in %s: stored body: %w", id, d.path, err)
+	}
+	return o, nil
+}
