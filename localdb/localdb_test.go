@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/packline/packline/oms"
+	"github.com/packline/packline/oms/demo"
 )
 
 func openTest(t testing.TB) *DB {
@@ -407,5 +408,37 @@ func TestApplyTaskVersions(t *testing.T) {
 	bad := task(&oms.PackStarted{}, "o1", 6)
 	if _, err := db.ApplyTask(ctx, bad); !errors.Is(err, oms.ErrInvalid) {
 		t.Fatalf("a fact as a task: %v", err)
+	}
+}
+
+func TestLoadDemoTwiceChangesNothing(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	data := demo.Generate(7, demo.Sizes{SKUs: 40, Orders: 30})
+	n, err := db.LoadDemo(ctx, data)
+	if err != nil || n != 10 {
+		t.Fatalf("first load: %d orders, %v", n, err)
+	}
+	var tasks1, locs int
+	db.sql.QueryRow("SELECT count(*) FROM tasks").Scan(&tasks1)
+	db.sql.QueryRow("SELECT count(*) FROM locations WHERE site != 'LON'").Scan(&locs)
+	if _, err := db.LoadDemo(ctx, data); err != nil {
+		t.Fatal(err)
+	}
+	var tasks2 int
+	db.sql.QueryRow("SELECT count(*) FROM tasks").Scan(&tasks2)
+	if tasks1 != 10 || tasks2 != 10 || locs != 0 {
+		t.Fatalf("tasks %d then %d; other sites' bins %d", tasks1, tasks2, locs)
+	}
+	o, err := db.Order(ctx, data.Orders[0].ID)
+	if err != nil || o.State != oms.StateReleased || len(o.Lines) == 0 {
+		t.Fatalf("%+v %v", o, err)
+	}
+	// Every SKU's GTIN finds it in one lookup.
+	for _, s := range data.SKUs {
+		m, err := db.LookupBarcode(ctx, s.Barcodes[0].Code)
+		if err != nil || m.SKU != s.SKU {
+			t.Fatalf("%s: %+v %v", s.Barcodes[0].Code, m, err)
+		}
 	}
 }
