@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/packline/packline/internal/sqlitedb"
 	"github.com/packline/packline/oms"
 )
 
@@ -28,7 +29,7 @@ func BenchmarkRecordScan(b *testing.B) {
 // INSERT in a transaction on a database with the same pragmas.
 func BenchmarkRawInsert(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "raw.db")
-	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate")
+	db, err := sql.Open("sqlite3", sqlitedb.DSN(path))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,30 +1,18 @@
 package localdb
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 	stdsync "sync"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+	"github.com/packline/packline/internal/sqlitedb"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
-
-// sqliteHeader starts every SQLite database file.
-var sqliteHeader = []byte("SQLite format 3\x00")
 
 // DB is an open station cache.
 type DB struct {
@@ -42,158 +30,20 @@ type DB struct {
 // or a place that cannot be written is an error naming the file; in each
 // case the file is left untouched.
 func Open(path string) (*DB, error) {
-	if err := checkHeader(path); err != nil {
-		return nil, err
-	}
-	// _txlock=immediate takes the write lock at BEGIN, so two writers queue
-	// on the busy timeout instead of failing to upgrade a read lock.
-	dsn := "file:" + escapePath(path) + "?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate"
-	db, err := sql.Open("sqlite3", dsn)
+	db, err := sqlitedb.Open("station db", path, migrationFiles, "migrations")
 	if err != nil {
-		return nil, fmt.Errorf("open station db %s: %w", path, err)
+		return nil, err
 	}
 	d := &DB{path: path, sql: db}
-	if err := d.init(); err != nil {
+	if err := d.loadIdentity(context.Background()); err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("open station db %s: %w", path, err)
 	}
 	return d, nil
 }
 
-// escapePath makes a file path safe inside a SQLite URI.
-func escapePath(p string) string {
-	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
-	return r.Replace(p)
-}
-
-func checkHeader(path string) error {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("open station db %s: %w", path, err)
-	}
-	defer f.Close()
-	head := make([]byte, len(sqliteHeader))
-	n, err := io.ReadFull(f, head)
-	if n == 0 && (err == io.EOF) {
-		return nil // an empty file is a new database
-	}
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("open station db %s: %w", path, err)
-	}
-	if !bytes.Equal(head[:n], sqliteHeader) {
-		return fmt.Errorf("open station db %s: %w (the file is left as it is)", path, ErrNotDatabase)
-	}
-	return nil
-}
-
-func (d *DB) init() error {
-	ctx := context.Background()
-	var mode string
-	if err := d.sql.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return d.wrapOpenErr(err)
-	}
-	if mode != "wal" {
-		return fmt.Errorf("open station db %s: journal mode is %q, want wal", d.path, mode)
-	}
-	if err := d.migrate(ctx); err != nil {
-		return err
-	}
-	return d.loadIdentity(ctx)
-}
-
-func (d *DB) wrapOpenErr(err error) error {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "file is not a database"), strings.Contains(msg, "malformed"):
-		return fmt.Errorf("open station db %s: %w: %v", d.path, ErrNotDatabase, err)
-	case strings.Contains(msg, "unable to open"), strings.Contains(msg, "readonly"), strings.Contains(msg, "read-only"):
-		return fmt.Errorf("open station db %s: cannot open for writing (check the folder exists and is writable): %w", d.path, err)
-	}
-	return fmt.Errorf("open station db %s: %w", d.path, err)
-}
-
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations reads the embedded NNNN_name.sql files; versions must run
-// 1, 2, 3... without gaps.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
-			return nil, fmt.Errorf("migration %s: name must be NNNN_what.sql", name)
-		}
-		body, err := migrationFiles.ReadFile(path.Join("migrations", name))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: name, sql: string(body)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i, m := range out {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: version %d, want %d", m.name, m.version, i+1)
-		}
-	}
-	return out, nil
-}
-
 // SchemaVersion is the schema version this build of Packline writes.
-func SchemaVersion() int {
-	ms, err := migrations()
-	if err != nil {
-		return 0
-	}
-	return len(ms)
-}
-
-func (d *DB) migrate(ctx context.Context) error {
-	ms, err := migrations()
-	if err != nil {
-		return fmt.Errorf("open station db %s: %w", d.path, err)
-	}
-	var current int
-	if err := d.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-		return d.wrapOpenErr(err)
-	}
-	if current > len(ms) {
-		return fmt.Errorf("open station db %s: %w: schema version %d, this program knows up to %d; upgrade the station software",
-			d.path, ErrNewerSchema, current, len(ms))
-	}
-	for _, m := range ms[current:] {
-		tx, err := d.sql.BeginTx(ctx, nil)
-		if err != nil {
-			return d.wrapOpenErr(err)
-		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("open station db %s: migration %s: %w", d.path, m.name, err)
-		}
-		// user_version is part of the database header, written in the same
-		// transaction: a crash leaves the migration wholly done or not at all.
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("open station db %s: migration %s: %w", d.path, m.name, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("open station db %s: migration %s: %w", d.path, m.name, err)
-		}
-	}
-	return nil
-}
+func SchemaVersion() int { return sqlitedb.Latest(migrationFiles, "migrations") }
 
 // Path is the database file's path.
 func (d *DB) Path() string { return d.path }
@@ -204,34 +54,13 @@ func (d *DB) Close() error { return d.sql.Close() }
 // IntegrityCheck runs SQLite's full integrity check and returns its
 // findings as an error, or nil when the database is sound.
 func (d *DB) IntegrityCheck(ctx context.Context) error {
-	rows, err := d.sql.QueryContext(ctx, "PRAGMA integrity_check")
-	if err != nil {
-		return fmt.Errorf("integrity check %s: %w", d.path, err)
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return fmt.Errorf("integrity check %s: %w", d.path, err)
-		}
-		if s != "ok" {
-			problems = append(problems, s)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("integrity check %s: %w", d.path, err)
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("integrity check %s: %s", d.path, strings.Join(problems, "; "))
-	}
-	return nil
+	return sqlitedb.IntegrityCheck(ctx, d.sql, d.path)
 }
 
 func (d *DB) loadIdentity(ctx context.Context) error {
 	rows, err := d.sql.QueryContext(ctx, "SELECT key, value FROM meta WHERE key IN ('site', 'station')")
 	if err != nil {
-		return d.wrapOpenErr(err)
+		return err
 	}
 	defer rows.Close()
 	d.mu.Lock()
@@ -239,7 +68,7 @@ func (d *DB) loadIdentity(ctx context.Context) error {
 	for rows.Next() {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
-			return d.wrapOpenErr(err)
+			return err
 		}
 		if k == "site" {
 			d.site = v

@@ -1,15 +1,19 @@
 package localdb
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/packline/packline/internal/sqlitedb"
+)
 
 // ErrNotDatabase is returned when the file to open exists but is not a
 // SQLite database. The file is left as it is.
-var ErrNotDatabase = errors.New("not a SQLite database")
+var ErrNotDatabase = sqlitedb.ErrNotDatabase
 
 // ErrNewerSchema is returned when the database was written by a newer
 // version of Packline than this one. Nothing is changed; upgrade the
 // station software instead of downgrading the data.
-var ErrNewerSchema = errors.New("database schema is newer than this program")
+var ErrNewerSchema = sqlitedb.ErrNewerSchema
 
 // ErrNoIdentity is returned when events are recorded before the station's
 // site and station ids are set.
