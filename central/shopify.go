@@ -1,0 +1,4 @@
+package central
+
+// ShopifyConfig configures the Shopify orders/create webhook.
+type ShopifyConfig struct{}
