@@ -448,8 +448,7 @@ func (a *allocTx) release(o *oms.Order, picks []pick) (bool, error) {
 	stations := map[string]string{}
 	for _, site := range order {
 		var st string
-		err := a.tx.QueryRowContext(a.ctx, `SELECT s.id FROM stations s WHERE s.site = ? AND s.enabled = 1
-			ORDER BY (SELECT count(*) FROM assignments a WHERE a.site = s.site AND a.station = s.id AND a.open = 1), s.id LIMIT 1`, site).Scan(&st)
+		err := a.tx.QueryRowContext(a.ctx, "SELECT id FROM stations WHERE site = ? AND enabled = 1 ORDER BY queue, id LIMIT 1", site).Scan(&st)
 		if errors.Is(err, sql.ErrNoRows) {
 			return false, nil
 		}

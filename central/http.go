@@ -145,6 +145,8 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 		return fmt.Errorf("%w: malformed JSON at byte %d: %v", errBadRequest, syntax.Offset, err)
 	case errors.As(err, &typeErr):
 		return fmt.Errorf("%w: field %s: want %s, got JSON %s", errBadRequest, typeErr.Field, typeErr.Type, typeErr.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%w: malformed JSON: the body ends in the middle of a value", errBadRequest)
 	case errors.Is(err, io.EOF):
 		return fmt.Errorf("%w: empty body", errBadRequest)
 	case strings.HasPrefix(err.Error(), "json: unknown field"):

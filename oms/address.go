@@ -8,16 +8,16 @@ import (
 // Address is a postal address as it goes on a label or a customs form.
 // Country is the ISO 3166-1 alpha-2 code.
 type Address struct {
-	Name       string `json:"name"`
-	Company    string `json:"company,omitempty"`
-	Street1    string `json:"street1"`
-	Street2    string `json:"street2,omitempty"`
-	City       string `json:"city"`
-	Region     string `json:"region,omitempty"`
-	PostalCode string `json:"postal_code"`
-	Country    string `json:"country"`
-	Phone      string `json:"phone,omitempty"`
-	Email      string `json:"email,omitempty"`
+	Name       string `json:"name" toml:"name"`
+	Company    string `json:"company,omitempty" toml:"company"`
+	Street1    string `json:"street1" toml:"street1"`
+	Street2    string `json:"street2,omitempty" toml:"street2"`
+	City       string `json:"city" toml:"city"`
+	Region     string `json:"region,omitempty" toml:"region"`
+	PostalCode string `json:"postal_code" toml:"postal_code"`
+	Country    string `json:"country" toml:"country"`
+	Phone      string `json:"phone,omitempty" toml:"phone"`
+	Email      string `json:"email,omitempty" toml:"email"`
 }
 
 // Validate checks the fields a carrier needs. The error starts with the

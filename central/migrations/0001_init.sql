@@ -10,6 +10,7 @@ CREATE TABLE stations (
 	site    TEXT NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
 	id      TEXT NOT NULL,
 	enabled INTEGER NOT NULL DEFAULT 1,
+	queue   INTEGER NOT NULL DEFAULT 0, -- open assignments, kept by triggers on assignments
 	PRIMARY KEY (site, id)
 ) STRICT;
 
@@ -110,6 +111,22 @@ CREATE TABLE assignments (
 	PRIMARY KEY (order_id, site)
 ) STRICT;
 CREATE INDEX assignments_queue ON assignments (site, station, open);
+
+-- stations.queue follows the open assignments whoever writes them, so
+-- routing picks the least-loaded station with one indexed read.
+CREATE TRIGGER assignments_open_insert AFTER INSERT ON assignments WHEN NEW.open = 1
+BEGIN
+	UPDATE stations SET queue = queue + 1 WHERE site = NEW.site AND id = NEW.station;
+END;
+CREATE TRIGGER assignments_update AFTER UPDATE OF open, station ON assignments
+BEGIN
+	UPDATE stations SET queue = queue - OLD.open WHERE site = OLD.site AND id = OLD.station;
+	UPDATE stations SET queue = queue + NEW.open WHERE site = NEW.site AND id = NEW.station;
+END;
+CREATE TRIGGER assignments_delete AFTER DELETE ON assignments WHEN OLD.open = 1
+BEGIN
+	UPDATE stations SET queue = queue - 1 WHERE site = OLD.site AND id = OLD.station;
+END;
 
 CREATE TABLE order_history (
 	id       INTEGER PRIMARY KEY,

@@ -33,7 +33,7 @@ var ErrNewerSchema = errors.New("database schema is newer than this program")
 var sqliteHeader = []byte("SQLite format 3\x00")
 
 // Options are the connection settings every Packline database uses.
-const Options = "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate"
+const Options = "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate&_stmt_cache_size=128"
 
 // Open opens (creating if absent) the database at path and applies the
 // migrations found as NNNN_name.sql in dir of migrations. what names the
