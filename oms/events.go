@@ -25,6 +25,7 @@ const (
 	EventTaskOrderHold     EventType = "task.order_held"
 	EventTaskHoldReleased  EventType = "task.hold_released"
 	EventTaskRMAAuthorized EventType = "task.rma_authorized"
+	EventTaskException     EventType = "task.exception"
 )
 
 // payloadTypes maps each event type to a constructor of its payload; it is
@@ -52,6 +53,7 @@ var payloadTypes = map[EventType]func() Payload{
 	EventTaskOrderHold:     func() Payload { return &TaskOrderHeld{} },
 	EventTaskHoldReleased:  func() Payload { return &TaskHoldReleased{} },
 	EventTaskRMAAuthorized: func() Payload { return &TaskRMAAuthorized{} },
+	EventTaskException:     func() Payload { return &TaskException{} },
 }
 
 // EventTypes lists every known event type.
@@ -253,6 +255,19 @@ type TaskHoldReleased struct{}
 type TaskRMAAuthorized struct {
 	Return Return `json:"return"`
 }
+
+// TaskException tells a station that one of its facts could not be
+// applied as it stands (the order was cancelled or changed meanwhile) and
+// what to do with the items.
+type TaskException struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Action  string `json:"action,omitempty"` // what the floor should do: return items to stock, hold the parcel
+	Ref     string `json:"ref,omitempty"`    // the event it is about
+}
+
+// EventType implements Payload.
+func (*TaskException) EventType() EventType { return EventTaskException }
 
 // EventType implements Payload.
 func (*OperatorSignedIn) EventType() EventType { return EventOperatorSignedIn }
