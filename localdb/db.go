@@ -22,7 +22,14 @@ type DB struct {
 	mu      stdsync.Mutex // guards site, station
 	site    string
 	station string
+
+	// recorded is signalled (without blocking) after each Record commits
+	// events, so the outbox drainer wakes at once.
+	recorded chan struct{}
 }
+
+// Recorded is signalled after a Record call commits events.
+func (d *DB) Recorded() <-chan struct{} { return d.recorded }
 
 // Open opens (creating if absent) the station database at path, with WAL,
 // synchronous=FULL, foreign keys and a busy timeout, and brings its schema
@@ -34,7 +41,7 @@ func Open(path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &DB{path: path, sql: db}
+	d := &DB{path: path, sql: db, recorded: make(chan struct{}, 1)}
 	if err := d.loadIdentity(context.Background()); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open station db %s: %w", path, err)

@@ -50,6 +50,12 @@ func (d *DB) Record(ctx context.Context, fn func(tx *Tx) error) ([]oms.Event, er
 	if err := sqlTx.Commit(); err != nil {
 		return nil, fmt.Errorf("record in %s: commit: %w", d.path, err)
 	}
+	if len(tx.events) > 0 {
+		select {
+		case d.recorded <- struct{}{}:
+		default:
+		}
+	}
 	return tx.events, nil
 }
 

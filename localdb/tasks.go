@@ -44,6 +44,13 @@ func (d *DB) ApplyTask(ctx context.Context, ev oms.Event) (bool, error) {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil // seen before
 	}
+	// An exception is news whatever the order's version: always kept.
+	if p, ok := ev.Payload.(*oms.TaskException); ok {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO exceptions (event_id, order_id, code, message, action, ref, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			ev.ID, ev.OrderID, p.Code, p.Message, p.Action, p.Ref, timestamp(ev.At)); err != nil {
+			return false, fmt.Errorf("apply task %s in %s: %w", ev.ID, d.path, err)
+		}
+	}
 	var current int64
 	var body string
 	err = tx.QueryRowContext(ctx, "SELECT version, body FROM orders WHERE id = ?", ev.OrderID).Scan(&current, &body)
@@ -94,6 +101,8 @@ func applyToOrder(ctx context.Context, tx *sql.Tx, ev oms.Event, body string) (b
 		if o.State == oms.StateOnHold && o.HeldFrom != "" {
 			o.State, o.HeldFrom = o.HeldFrom, ""
 		}
+	case *oms.TaskException:
+		// recorded above; the order only takes the new version
 	default:
 		return false, nil
 	}
@@ -143,4 +152,45 @@ func (d *DB) Order(ctx context.Context, id string) (oms.Order, error) {
 		return oms.Order{}, fmt.Errorf("order %s in %s: stored body: %w", id, d.path, err)
 	}
 	return o, nil
+}
+
+// Exception is a problem central sent back about this station's work.
+type Exception struct {
+	ID      int64
+	EventID string
+	OrderID string
+	Code    string
+	Message string
+	Action  string
+	Ref     string
+	At      time.Time
+}
+
+// OpenExceptions lists the exceptions nobody has acknowledged yet, oldest first.
+func (d *DB) OpenExceptions(ctx context.Context) ([]Exception, error) {
+	rows, err := d.sql.QueryContext(ctx, "SELECT id, event_id, order_id, code, message, action, ref, at FROM exceptions WHERE acknowledged_at IS NULL ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("exceptions in %s: %w", d.path, err)
+	}
+	defer rows.Close()
+	var out []Exception
+	for rows.Next() {
+		var e Exception
+		var at string
+		if err := rows.Scan(&e.ID, &e.EventID, &e.OrderID, &e.Code, &e.Message, &e.Action, &e.Ref, &at); err != nil {
+			return nil, fmt.Errorf("exceptions in %s: %w", d.path, err)
+		}
+		e.At, _ = parseTimestamp(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AcknowledgeException marks an exception as seen and handled by operator.
+func (d *DB) AcknowledgeException(ctx context.Context, id int64, operator string) error {
+	_, err := d.sql.ExecContext(ctx, "UPDATE exceptions SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ?", timestamp(time.Now()), operator, id)
+	if err != nil {
+		return fmt.Errorf("acknowledge exception %d in %s: %w", id, d.path, err)
+	}
+	return nil
 }
