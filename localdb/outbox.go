@@ -60,29 +60,15 @@ func (d *DB) MarkSent(ctx context.Context, seq uint64, at time.Time) error {
 	return nil
 }
 
-// MarkSentBatch records that JetStream acknowledged the events at seqs,
-// in one transaction.
-func (d *DB) MarkSentBatch(ctx context.Context, seqs []uint64, at time.Time) error {
-	if len(seqs) == 0 {
-		return nil
-	}
-	tx, err := d.sql.BeginTx(ctx, nil)
+// MarkSentRange records that JetStream acknowledged the events with seqs
+// first through last, in one statement.
+func (d *DB) MarkSentRange(ctx context.Context, first, last uint64, at time.Time) error {
+	_, err := d.sql.ExecContext(ctx, "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq BETWEEN ? AND ?",
+		timestamp(at), first, last)
 	if err != nil {
-		return fmt.Errorf("mark outbox sent in %s: %w", d.path, err)
+		return fmt.Errorf("mark outbox seqs %d-%d sent in %s: %w", first, last, d.path, err)
 	}
-	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?")
-	if err != nil {
-		return fmt.Errorf("mark outbox sent in %s: %w", d.path, err)
-	}
-	defer stmt.Close()
-	ts := timestamp(at)
-	for _, seq := range seqs {
-		if _, err := stmt.ExecContext(ctx, ts, seq); err != nil {
-			return fmt.Errorf("mark outbox seq %d sent in %s: %w", seq, d.path, err)
-		}
-	}
-	return tx.Commit()
+	return nil
 }
 
 // MarkFailed records a failed publish attempt of the event at seq.

@@ -194,3 +194,22 @@ func (d *DB) AcknowledgeException(ctx context.Context, id int64, operator string
 	}
 	return nil
 }
+
+// OrderCounts counts the station's orders by state.
+func (d *DB) OrderCounts(ctx context.Context) (map[oms.State]int, error) {
+	rows, err := d.sql.QueryContext(ctx, "SELECT state, count(*) FROM orders GROUP BY state")
+	if err != nil {
+		return nil, fmt.Errorf("order counts in %s: %w", d.path, err)
+	}
+	defer rows.Close()
+	out := map[oms.State]int{}
+	for rows.Next() {
+		var st oms.State
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}

@@ -3,6 +3,8 @@ package printers
 import (
 	"fmt"
 	"strings"
+
+	"github.com/packline/packline/oms"
 )
 
 // GS1Element is one GS1 application identifier with its value, e.g. AI "00"
@@ -38,14 +40,10 @@ var gs1AIs = map[string]gs1Spec{
 func gs1Fixed(ai string) bool { return gs1AIs[ai].fixed }
 
 // GS1CheckDigit computes the GS1 mod-10 check digit of digits (without it).
+// It is oms.GS1CheckDigit for callers that have checked the digits.
 func GS1CheckDigit(digits string) byte {
-	sum := 0
-	w := 3
-	for i := len(digits) - 1; i >= 0; i-- {
-		sum += int(digits[i]-'0') * w
-		w = 4 - w
-	}
-	return byte('0' + (10-sum%10)%10)
+	d, _ := oms.GS1CheckDigit(digits)
+	return d
 }
 
 func allDigits(s string) bool {

@@ -1,17 +1,14 @@
 package scanner
 
+import "github.com/packline/packline/oms"
+
 // gs1CheckDigit returns the GS1 mod-10 check digit for digits (the data
 // without its check digit): weights 3 and 1 alternate from the right. It is
 // the check of GTIN-8/12/13/14, SSCC, GLN, GSIN, GSRN and USPS IMpb.
 // digits must hold only '0'..'9'.
 func gs1CheckDigit(digits string) byte {
-	sum := 0
-	w := 3
-	for i := len(digits) - 1; i >= 0; i-- {
-		sum += int(digits[i]-'0') * w
-		w = 4 - w
-	}
-	return byte('0' + (10-sum%10)%10)
+	d, _ := oms.GS1CheckDigit(digits)
+	return d
 }
 
 // validGS1Check reports whether s is all digits and its last digit is the

@@ -18,9 +18,11 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/packline/packline/central"
 	"github.com/packline/packline/oms/demo"
+	"github.com/packline/packline/sync"
 )
 
 func main() {
@@ -75,6 +77,9 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	svc := central.NewService(store, cfg.Allocation, log, nil)
 	svc.Shopify, svc.Notify = cfg.Shopify, cfg.Notifications
+	if err := svc.ApplyNotifyConfig(ctx); err != nil {
+		return err
+	}
 	if *withDemo {
 		loaded, err := svc.LoadDemo(ctx, demo.Default(), &cfg)
 		if err != nil {
@@ -95,9 +100,29 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return fmt.Errorf("http listen %s: %w", cfg.HTTP, err)
 	}
 	srv := &http.Server{Handler: central.NewAPI(svc), ReadHeaderTimeout: 10 * time.Second}
-	errs := make(chan error, 2)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("jetstream: %w", err)
+	}
+	if err := ensureStreams(ctx, js, &cfg, log); err != nil {
+		return err
+	}
+	sink := central.SyncSink{Store: store}
+	applier := sync.NewApplier(js, sink, log)
+	publisher := sync.NewTaskPublisher(js, sink, log)
+
+	stopIntake, err := central.StartIntake(ctx, js, svc, cfg.NATS.Replicas)
+	if err != nil {
+		return err
+	}
+	defer stopIntake()
+
+	errs := make(chan error, 5)
 	go func() { errs <- srv.Serve(ln) }()
 	go func() { errs <- svc.Run(ctx) }()
+	go func() { errs <- svc.RunNotifier(ctx) }()
+	go func() { errs <- applier.Run(ctx) }()
+	go func() { errs <- publisher.Run(ctx) }()
 	log.Info("omsd ready", "http", ln.Addr().String(), "nats", nc.ConnectedUrl(), "data", cfg.Data)
 
 	select {
@@ -113,6 +138,25 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	return srv.Shutdown(sctx)
 }
 
+// ensureStreams creates the streams, retrying while an external cluster
+// is out of reach.
+func ensureStreams(ctx context.Context, js jetstream.JetStream, cfg *central.Config, log *slog.Logger) error {
+	for {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := sync.EnsureStreams(sctx, js, sync.StreamOptions{Replicas: cfg.NATS.Replicas})
+		cancel()
+		if err == nil {
+			return nil
+		}
+		log.Warn("create streams (retrying)", "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
 // connectNATS starts the embedded server (unless an external URL is set)
 // and connects to it.
 func connectNATS(ctx context.Context, cfg *central.Config, log *slog.Logger) (*nats.Conn, func(), error) {
@@ -126,22 +170,12 @@ func connectNATS(ctx context.Context, cfg *central.Config, log *slog.Logger) (*n
 		url = ns.ClientURL()
 		shutdown = func() { ns.Shutdown(); ns.WaitForShutdown() }
 	}
-	opts := []nats.Option{nats.Name("omsd"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true)}
-	if cfg.NATS.Creds != "" {
-		opts = append(opts, nats.UserCredentials(cfg.NATS.Creds))
-	}
-	if cfg.NATS.TLSCert != "" {
-		opts = append(opts, nats.ClientCert(cfg.NATS.TLSCert, cfg.NATS.TLSKey))
-	}
-	if cfg.NATS.TLSCA != "" {
-		opts = append(opts, nats.RootCAs(cfg.NATS.TLSCA))
-	}
-	nc, err := nats.Connect(url, opts...)
+	nc, err := sync.Connect(sync.ConnectOptions{URL: url, Name: "omsd", Creds: cfg.NATS.Creds,
+		TLSCert: cfg.NATS.TLSCert, TLSKey: cfg.NATS.TLSKey, TLSCA: cfg.NATS.TLSCA, Log: log})
 	if err != nil {
 		shutdown()
 		return nil, nil, fmt.Errorf("nats %s: %w", url, err)
 	}
 	_ = ctx
-	_ = log
 	return nc, shutdown, nil
 }

@@ -8,12 +8,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
+	"time"
 
 	"github.com/packline/packline/localdb"
+	"github.com/packline/packline/oms"
 	"github.com/packline/packline/oms/demo"
 	"github.com/packline/packline/printers"
+	"github.com/packline/packline/sync"
 )
 
 const usage = `usage: station COMMAND [flags]
@@ -22,6 +28,7 @@ commands:
   init    create or open the station's local database (--demo loads demo data)
   status  show what the station holds and its sync backlog
   label   write the ZPL of one label to stdout (station label --help)
+  sync    run the station's sync with central (outbox out, tasks in) until Ctrl-C
 `
 
 func main() {
@@ -43,6 +50,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runStatus(args[1:], stdout, stderr)
 	case "label":
 		return printers.LabelCommand(args[1:], stdout, stderr)
+	case "sync":
+		return runSync(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -68,7 +77,8 @@ func runInit(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var sf stationFlags
 	sf.register(fs)
-	withDemo := fs.Bool("demo", false, "load the demo catalog, bins and this site's demo orders")
+	withDemo := fs.Bool("demo", false, "load the demo catalog and this site's bins")
+	demoOrders := fs.Bool("demo-orders", false, "also load this site's demo orders as if released by central (for a station without omsd)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -81,12 +91,16 @@ func runInit(args []string, stdout, stderr io.Writer) error {
 	}
 	defer db.Close()
 	fmt.Fprintf(stdout, "station %s/%s: %s (schema v%d)\n", sf.site, sf.station, sf.dbPath(), localdb.SchemaVersion())
-	if *withDemo {
-		n, err := db.LoadDemo(context.Background(), demo.Default())
+	if *withDemo || *demoOrders {
+		data := demo.Default()
+		if !*demoOrders {
+			data.Orders = nil
+		}
+		n, err := db.LoadDemo(context.Background(), data)
 		if err != nil {
 			return fmt.Errorf("init: %w", err)
 		}
-		fmt.Fprintf(stdout, "demo data: %d SKUs, %d orders for site %s\n", len(demo.Default().SKUs), n, sf.site)
+		fmt.Fprintf(stdout, "demo data: %d SKUs, %d orders for site %s\n", len(data.SKUs), n, sf.site)
 	}
 	return nil
 }
@@ -117,5 +131,69 @@ func runStatus(args []string, stdout, stderr io.Writer) error {
 	if !st.Oldest.IsZero() {
 		fmt.Fprintf(stdout, "oldest waiting since %s\n", st.Oldest.Format("2006-01-02 15:04:05Z07:00"))
 	}
+	orders, err := db.OrderCounts(context.Background())
+	if err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
+	fmt.Fprintf(stdout, "orders: %v\n", orders)
+	excs, err := db.OpenExceptions(context.Background())
+	if err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
+	for _, e := range excs {
+		fmt.Fprintf(stdout, "EXCEPTION %s order %s: %s (%s)\n", e.Code, e.OrderID, e.Message, e.Action)
+	}
 	return nil
+}
+
+func runSync(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf stationFlags
+	sf.register(fs)
+	url := fs.String("nats", "nats://127.0.0.1:4222", "NATS URL(s), comma separated")
+	creds := fs.String("nats-creds", "", "NATS credentials file")
+	tlsCert := fs.String("nats-tls-cert", "", "client certificate for NATS TLS")
+	tlsKey := fs.String("nats-tls-key", "", "client key for NATS TLS")
+	tlsCA := fs.String("nats-tls-ca", "", "CA bundle for NATS TLS")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	if err := os.MkdirAll(sf.data, 0o750); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	db, err := localdb.OpenStation(sf.dbPath(), sf.site, sf.station)
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	defer db.Close()
+	nc, err := sync.Connect(sync.ConnectOptions{URL: *url, Name: "station " + sf.site + "/" + sf.station, Creds: *creds,
+		TLSCert: *tlsCert, TLSKey: *tlsKey, TLSCA: *tlsCA, Log: log})
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	defer nc.Close()
+	st, err := sync.NewStation(nc, db, log)
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	st.OnTask = func(ev oms.Event) {
+		log.Info("task applied", "type", ev.Type, "order", ev.OrderID, "version", ev.OrderVersion)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		for ctx.Err() == nil {
+			select {
+			case <-ctx.Done():
+			case <-time.After(10 * time.Second):
+				if s, err := st.State(ctx); err == nil {
+					log.Info("sync state", "online", s.Online, "waiting", s.Waiting, "watermark", s.Watermark)
+				}
+			}
+		}
+	}()
+	log.Info("station sync running", "station", sf.site+"/"+sf.station, "db", sf.dbPath(), "nats", *url)
+	return st.Run(ctx)
 }

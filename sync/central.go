@@ -1,0 +1,348 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/packline/packline/oms"
+)
+
+// EventSink is where central applies station events: durably, each id at
+// most once, per station in seq order. It returns each station's applied
+// watermark after the batch.
+type EventSink interface {
+	// ApplyEvents applies evs; raws[i] is the wire form of evs[i].
+	ApplyEvents(ctx context.Context, evs []oms.Event, raws [][]byte) (map[StationKey]uint64, error)
+	Watermarks(ctx context.Context) (map[StationKey]uint64, error)
+	DeadLetter(ctx context.Context, subject, reason string, payload []byte) error
+}
+
+// ApplierStats counts what the applier did.
+type ApplierStats struct {
+	Applied     atomic.Int64 // events handed to the sink in committed batches
+	DeadLetters atomic.Int64 // messages moved aside
+	Batches     atomic.Int64
+}
+
+// Applier is central's consumer of STATION_EVENTS.
+type Applier struct {
+	js    jetstream.JetStream
+	sink  EventSink
+	log   *slog.Logger
+	Stats ApplierStats
+	// BatchSize is how many events go into one database transaction.
+	BatchSize int
+}
+
+// NewApplier builds an applier; Run starts it.
+func NewApplier(js jetstream.JetStream, sink EventSink, log *slog.Logger) *Applier {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Applier{js: js, sink: sink, log: log, BatchSize: 2000}
+}
+
+// Run consumes station events until ctx ends. It survives NATS outages:
+// fetches fail while the server is away and resume when it is back.
+// Fetching and checking the next batch overlaps with committing the
+// current one; acks and watermarks follow each commit.
+func (a *Applier) Run(ctx context.Context) error {
+	kv, cons, err := a.setup(ctx)
+	if err != nil {
+		return err
+	}
+	batches := make(chan checkedBatch, 2)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for b := range batches {
+			a.commit(ctx, kv, b)
+		}
+	}()
+	defer func() { close(batches); <-done }()
+	idle := false
+	for ctx.Err() == nil {
+		// Take what is there at once; when nothing is, wait for the next
+		// message without waiting for a whole batch to fill.
+		var batch jetstream.MessageBatch
+		if idle {
+			batch, err = cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
+		} else {
+			batch, err = cons.FetchNoWait(a.BatchSize)
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			a.log.Warn("fetch station events", "err", err)
+			sleep(ctx, 500*time.Millisecond)
+			continue
+		}
+		var msgs []jetstream.Msg
+		for m := range batch.Messages() {
+			msgs = append(msgs, m)
+		}
+		idle = len(msgs) == 0
+		if idle {
+			continue
+		}
+		select {
+		case batches <- a.check(ctx, msgs):
+		case <-ctx.Done():
+		}
+	}
+	return nil
+}
+
+// checkedBatch is a fetched batch with its good events read.
+type checkedBatch struct {
+	events []oms.Event
+	raws   [][]byte
+	msgs   []jetstream.Msg
+}
+
+func (a *Applier) setup(ctx context.Context) (jetstream.KeyValue, jetstream.Consumer, error) {
+	for {
+		cons, err := a.js.CreateOrUpdateConsumer(ctx, StreamEvents, jetstream.ConsumerConfig{
+			Durable: ApplierConsumer, AckPolicy: jetstream.AckExplicitPolicy, AckWait: 30 * time.Second,
+			MaxAckPending: 50000, DeliverPolicy: jetstream.DeliverAllPolicy, FilterSubject: "oms.*.*.events",
+		})
+		if err == nil {
+			kv, kerr := a.js.KeyValue(ctx, BucketApplied)
+			if kerr == nil {
+				a.publishAllWatermarks(ctx, kv)
+				return kv, cons, nil
+			}
+			err = kerr
+		}
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		a.log.Warn("set up event consumer", "err", err)
+		sleep(ctx, time.Second)
+	}
+}
+
+// publishAllWatermarks republishes every station's watermark, in case the
+// bucket was lost or a station missed an update.
+func (a *Applier) publishAllWatermarks(ctx context.Context, kv jetstream.KeyValue) {
+	marks, err := a.sink.Watermarks(ctx)
+	if err != nil {
+		a.log.Warn("read watermarks", "err", err)
+		return
+	}
+	for k, v := range marks {
+		if _, err := kv.Put(ctx, watermarkKey(k), []byte(strconv.FormatUint(v, 10))); err != nil {
+			a.log.Warn("publish watermark", "station", k.String(), "err", err)
+		}
+	}
+}
+
+// check reads each message as an event; a bad one is moved aside and
+// terminated, and never holds up the ones behind it.
+func (a *Applier) check(ctx context.Context, msgs []jetstream.Msg) checkedBatch {
+	var b checkedBatch
+	for _, m := range msgs {
+		ev, reason := checkEventMsg(m.Subject(), m.Data())
+		if reason != "" {
+			a.deadLetter(ctx, m, reason)
+			continue
+		}
+		b.events = append(b.events, ev)
+		b.raws = append(b.raws, m.Data())
+		b.msgs = append(b.msgs, m)
+	}
+	return b
+}
+
+// commit applies a batch in one transaction, then acks it, then publishes
+// the new watermarks.
+func (a *Applier) commit(ctx context.Context, kv jetstream.KeyValue, b checkedBatch) {
+	if len(b.events) == 0 {
+		return
+	}
+	marks, err := a.sink.ApplyEvents(ctx, b.events, b.raws)
+	if err != nil {
+		a.log.Error("apply station events", "events", len(b.events), "err", err)
+		for _, m := range b.msgs {
+			m.NakWithDelay(time.Second)
+		}
+		return
+	}
+	a.Stats.Applied.Add(int64(len(b.events)))
+	a.Stats.Batches.Add(1)
+	for _, m := range b.msgs {
+		// A lost ack only means a redelivery, which the sink skips.
+		m.Ack()
+	}
+	for k, v := range marks {
+		if _, err := kv.Put(ctx, watermarkKey(k), []byte(strconv.FormatUint(v, 10))); err != nil {
+			a.log.Warn("publish watermark", "station", k.String(), "err", err)
+		}
+	}
+}
+
+// checkEventMsg reads a message on oms.<site>.<station>.events as an
+// event of that station; the reason says why not.
+func checkEventMsg(subject string, data []byte) (oms.Event, string) {
+	key, ok := parseEventsSubject(subject)
+	if !ok {
+		return oms.Event{}, "subject is not oms.<site>.<station>.events"
+	}
+	if len(data) > MaxEventBytes {
+		return oms.Event{}, fmt.Sprintf("payload of %d bytes is over the %d byte limit", len(data), MaxEventBytes)
+	}
+	ev, err := oms.ParseEvent(data)
+	if err != nil {
+		return oms.Event{}, err.Error()
+	}
+	if ev.Site != key.Site || ev.Station != key.Station {
+		return oms.Event{}, fmt.Sprintf("event of %s/%s published on %s's subject", ev.Site, ev.Station, key)
+	}
+	if ev.Seq == 0 {
+		return oms.Event{}, "event has no seq"
+	}
+	if len(ev.Type) > 5 && ev.Type[:5] == "task." {
+		return oms.Event{}, fmt.Sprintf("a task (%s) on a station's events subject", ev.Type)
+	}
+	return ev, ""
+}
+
+func (a *Applier) deadLetter(ctx context.Context, m jetstream.Msg, reason string) {
+	a.Stats.DeadLetters.Add(1)
+	a.log.Warn("station event dead-lettered", "subject", m.Subject(), "reason", reason, "bytes", len(m.Data()))
+	data := m.Data()
+	if len(data) > MaxEventBytes {
+		data = data[:1024] // keep the start for a person to look at
+	}
+	if err := a.sink.DeadLetter(ctx, m.Subject(), reason, data); err != nil {
+		a.log.Error("store dead letter", "err", err)
+		m.NakWithDelay(5 * time.Second)
+		return
+	}
+	m.Term()
+}
+
+// Task is a task waiting in central's outbox.
+type Task struct {
+	Seq     int64
+	EventID string
+	Site    string
+	Station string
+	Payload []byte
+}
+
+// TaskSource is central's task outbox.
+type TaskSource interface {
+	PendingTasks(ctx context.Context, limit int) ([]Task, error)
+	MarkTasksPublished(ctx context.Context, seqs []int64) error
+}
+
+// TaskPublisher publishes central's tasks to oms.<site>.<station>.tasks.
+type TaskPublisher struct {
+	js   jetstream.JetStream
+	src  TaskSource
+	log  *slog.Logger
+	kick chan struct{}
+}
+
+// NewTaskPublisher builds a publisher; Run starts it.
+func NewTaskPublisher(js jetstream.JetStream, src TaskSource, log *slog.Logger) *TaskPublisher {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &TaskPublisher{js: js, src: src, log: log, kick: make(chan struct{}, 1)}
+}
+
+// Kick says new tasks are waiting.
+func (p *TaskPublisher) Kick() {
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run publishes tasks until ctx ends, each with Nats-Msg-Id = its event
+// id, marking them published only once JetStream has stored them.
+func (p *TaskPublisher) Run(ctx context.Context) error {
+	for ctx.Err() == nil {
+		n, err := p.publishOnce(ctx)
+		if err != nil {
+			p.log.Warn("publish tasks", "err", err)
+		}
+		if n == 0 || err != nil {
+			select {
+			case <-ctx.Done():
+			case <-p.kick:
+			case <-time.After(250 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+
+func (p *TaskPublisher) publishOnce(ctx context.Context) (int, error) {
+	tasks, err := p.src.PendingTasks(ctx, 512)
+	if err != nil || len(tasks) == 0 {
+		return 0, err
+	}
+	futures := make([]jetstream.PubAckFuture, len(tasks))
+	for i, t := range tasks {
+		msg := &nats.Msg{Subject: oms.StationTasksSubject(t.Site, t.Station), Data: t.Payload, Header: nats.Header{}}
+		futures[i], err = p.js.PublishMsgAsync(msg, jetstream.WithMsgID(t.EventID), jetstream.WithExpectStream(StreamTasks))
+		if err != nil {
+			futures = futures[:i]
+			break
+		}
+	}
+	done, firstErr := awaitAcks(ctx, futures, func(i int) int64 { return tasks[i].Seq })
+	if len(done) > 0 {
+		if err := p.src.MarkTasksPublished(ctx, done); err != nil {
+			return 0, err
+		}
+	}
+	if firstErr == nil {
+		firstErr = err
+	}
+	return len(done), firstErr
+}
+
+// awaitAcks waits (up to 10 s) for the futures and returns the ids of the
+// acknowledged ones and the first error.
+func awaitAcks(ctx context.Context, futures []jetstream.PubAckFuture, id func(int) int64) ([]int64, error) {
+	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var done []int64
+	var firstErr error
+	for i, f := range futures {
+		select {
+		case <-f.Ok():
+			done = append(done, id(i))
+		case e := <-f.Err():
+			if firstErr == nil {
+				firstErr = e
+			}
+		case <-tctx.Done():
+			if firstErr == nil {
+				firstErr = errors.New("timed out waiting for JetStream acks")
+			}
+			return done, firstErr
+		}
+	}
+	return done, firstErr
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}

@@ -1,0 +1,256 @@
+package sync_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/packline/packline/central"
+	"github.com/packline/packline/localdb"
+	"github.com/packline/packline/oms"
+	"github.com/packline/packline/sync"
+)
+
+// checkFor polls fn every `every` until it returns nil or total passes.
+func checkFor(t testing.TB, total, every time.Duration, fn func() error) {
+	t.Helper()
+	deadline := time.Now().Add(total)
+	for {
+		err := fn()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s: %v", total, err)
+		}
+		time.Sleep(every)
+	}
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// natsNode is a real nats-server with JetStream, in-process, on a fixed
+// loopback port and store folder so it can be stopped and started again.
+type natsNode struct {
+	t    testing.TB
+	opts *server.Options
+	srv  *server.Server
+}
+
+func newNode(t testing.TB, name string, port int, dir string) *natsNode {
+	return &natsNode{t: t, opts: &server.Options{
+		ServerName: name, Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: dir, NoSigs: true, NoLog: true,
+	}}
+}
+
+func (n *natsNode) start() {
+	n.t.Helper()
+	srv, err := server.NewServer(n.opts)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	go srv.Start()
+	if !srv.ReadyForConnections(20 * time.Second) {
+		n.t.Fatalf("nats %s not ready", n.opts.ServerName)
+	}
+	n.srv = srv
+	n.t.Cleanup(n.stop)
+}
+
+func (n *natsNode) stop() {
+	if n.srv != nil {
+		n.srv.Shutdown()
+		n.srv.WaitForShutdown()
+		n.srv = nil
+	}
+}
+
+func (n *natsNode) url() string { return fmt.Sprintf("nats://127.0.0.1:%d", n.opts.Port) }
+
+// centralSide is omsd's sync half: a central store, the streams, the
+// event applier and the task publisher.
+type centralSide struct {
+	store   *central.Store
+	svc     *central.Service
+	js      jetstream.JetStream
+	applier *sync.Applier
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+type centralOpts struct {
+	streams   sync.StreamOptions
+	noApplier bool
+}
+
+func newCentral(t testing.TB, url string, o centralOpts) *centralSide {
+	t.Helper()
+	store, err := central.OpenStore(filepath.Join(t.TempDir(), "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	c := &centralSide{store: store, svc: central.NewService(store, central.DefaultPolicy(), nil, nil)}
+	c.start(t, url, o)
+	return c
+}
+
+func (c *centralSide) start(t testing.TB, url string, o centralOpts) {
+	t.Helper()
+	nc, err := sync.Connect(sync.ConnectOptions{URL: url, Name: "central-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.js = js
+	checkFor(t, 30*time.Second, 100*time.Millisecond, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return sync.EnsureStreams(ctx, js, o.streams)
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	c.cancel, c.done = cancel, make(chan struct{})
+	sink := central.SyncSink{Store: c.store}
+	c.applier = sync.NewApplier(js, sink, nil)
+	pub := sync.NewTaskPublisher(js, sink, nil)
+	go func() {
+		defer close(c.done)
+		go pub.Run(ctx)
+		go c.svc.Run(ctx)
+		if !o.noApplier {
+			c.applier.Run(ctx)
+		} else {
+			<-ctx.Done()
+		}
+	}()
+	t.Cleanup(func() { c.stop(); nc.Close() })
+}
+
+func (c *centralSide) stop() {
+	if c.cancel != nil {
+		c.cancel()
+		<-c.done
+		c.cancel = nil
+	}
+}
+
+func (c *centralSide) watermark(k sync.StationKey) uint64 {
+	w, _ := c.store.Watermark(context.Background(), central.StationKey{Site: k.Site, Station: k.Station})
+	return w
+}
+
+func (c *centralSide) applied(k sync.StationKey) int {
+	n, _ := c.store.AppliedEvents(context.Background(), central.StationKey{Site: k.Site, Station: k.Station})
+	return n
+}
+
+// stationSide is a station's database and its sync runner.
+type stationSide struct {
+	db     *localdb.DB
+	key    sync.StationKey
+	st     *sync.Station
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func newStationDB(t testing.TB, site, station string) *stationSide {
+	t.Helper()
+	db, err := localdb.OpenStation(filepath.Join(t.TempDir(), "station.db"), site, station)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return &stationSide{db: db, key: sync.StationKey{Site: site, Station: station}}
+}
+
+// run starts the station's sync against urls; hook, when set, is the
+// after-publish test hook.
+func (s *stationSide) run(t testing.TB, urls string, hook func([]uint64) bool) {
+	t.Helper()
+	nc, err := sync.Connect(sync.ConnectOptions{URL: urls, Name: "station-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sync.NewStation(nc, s.db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hook != nil {
+		sync.SetAfterPublish(st, hook)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.st, s.cancel, s.done = st, cancel, make(chan struct{})
+	go func() { defer close(s.done); st.Run(ctx) }()
+	t.Cleanup(func() { s.stop(); nc.Close() })
+}
+
+func (s *stationSide) stop() {
+	if s.cancel != nil {
+		s.cancel()
+		<-s.done
+		s.cancel = nil
+	}
+}
+
+// record stores n scan events in transactions of up to 500.
+func (s *stationSide) record(t testing.TB, n int) {
+	t.Helper()
+	for done := 0; done < n; {
+		batch := min(500, n-done)
+		_, err := s.db.Record(context.Background(), func(tx *localdb.Tx) error {
+			for i := range batch {
+				_, err := tx.Emit(oms.Event{Operator: "op-1", Payload: &oms.ScanRecorded{Context: "pack", Raw: "]E0400638133393" + strconv.Itoa((done+i)%10), Kind: "product", Accepted: true}})
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done += batch
+	}
+}
+
+func (s *stationSide) outboxLeft() int {
+	st, _ := s.db.OutboxStats(context.Background())
+	return st.Waiting
+}
+
+// allApplied waits until central has applied n events of the station
+// exactly once each and the station has pruned its outbox.
+func allApplied(t testing.TB, c *centralSide, s *stationSide, n int, total time.Duration) {
+	t.Helper()
+	checkFor(t, total, 50*time.Millisecond, func() error {
+		if w := c.watermark(s.key); w != uint64(n) {
+			return fmt.Errorf("watermark %d, want %d", w, n)
+		}
+		if left := s.outboxLeft(); left != 0 {
+			return fmt.Errorf("%d events still in the outbox", left)
+		}
+		return nil
+	})
+	if got := c.applied(s.key); got != n {
+		t.Fatalf("central applied %d events, want exactly %d", got, n)
+	}
+}
+

@@ -1,0 +1,321 @@
+package sync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strconv"
+	stdsync "sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/packline/packline/localdb"
+	"github.com/packline/packline/oms"
+)
+
+// Presence is a station's heartbeat, for the leads' floor view.
+type Presence struct {
+	Site      string    `json:"site"`
+	Station   string    `json:"station"`
+	At        time.Time `json:"at"`
+	Operator  string    `json:"operator,omitempty"`
+	Screen    string    `json:"screen,omitempty"`
+	Queue     int       `json:"queue"`
+	Backlog   int       `json:"backlog"`
+	OldestAge float64   `json:"oldest_age_s"`
+	Printer   string    `json:"printer,omitempty"`
+	Scanner   string    `json:"scanner,omitempty"`
+}
+
+// State is the station's connectivity, for the status bar.
+type State struct {
+	Online        bool
+	Waiting       int       // events not yet applied by central
+	Unsent        int       // of those, not yet stored by JetStream
+	OldestWaiting time.Time // zero when nothing waits
+	LastSync      time.Time // last time central's watermark moved or a batch was stored
+	Watermark     uint64
+}
+
+// Station runs a station's side of sync: the outbox drainer, the
+// watermark follower, the task consumer and the presence heartbeat.
+type Station struct {
+	nc  *nats.Conn
+	js  jetstream.JetStream
+	db  *localdb.DB
+	key StationKey
+	log *slog.Logger
+
+	// ResendAfter is how long events JetStream stored may wait for
+	// central's watermark before they are published again (safe: central
+	// applies each id once).
+	ResendAfter time.Duration
+	// InFlight is how many events are published before waiting for acks.
+	InFlight int
+	// PresenceEvery is the heartbeat interval.
+	PresenceEvery time.Duration
+	// Presence fills in what the TUI knows (operator, screen, devices).
+	Presence func(*Presence)
+	// OnTask is called after a task changed the station's view of an order
+	// (a release, a cancellation or hold of work in progress, an exception).
+	OnTask func(oms.Event)
+	// afterPublish is a test hook: called after JetStream acked a batch,
+	// before the acks are recorded.
+	afterPublish func([]uint64) bool
+
+	mu        stdsync.Mutex // guards the fields below
+	watermark uint64
+	lastSync  time.Time
+}
+
+// NewStation prepares a station's sync on a connection made by Connect.
+func NewStation(nc *nats.Conn, db *localdb.DB, log *slog.Logger) (*Station, error) {
+	site, station := db.Identity()
+	if site == "" {
+		return nil, localdb.ErrNoIdentity
+	}
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(16384))
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Station{nc: nc, js: js, db: db, key: StationKey{site, station}, log: log,
+		ResendAfter: 30 * time.Second, InFlight: 8192, PresenceEvery: 3 * time.Second}, nil
+}
+
+// Run syncs until ctx ends. It works the same online or off: with no
+// connection it waits, and everything flows when the link is back.
+func (s *Station) Run(ctx context.Context) error {
+	var wg stdsync.WaitGroup
+	for _, f := range []func(context.Context){s.drain, s.followWatermark, s.consumeTasks, s.heartbeat} {
+		wg.Add(1)
+		go func() { defer wg.Done(); f(ctx) }()
+	}
+	wg.Wait()
+	return nil
+}
+
+// State reports connectivity and backlog.
+func (s *Station) State(ctx context.Context) (State, error) {
+	st, err := s.db.OutboxStats(ctx)
+	if err != nil {
+		return State{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return State{Online: s.nc.IsConnected(), Waiting: st.Waiting, Unsent: st.Unsent, OldestWaiting: st.Oldest,
+		LastSync: s.lastSync, Watermark: s.watermark}, nil
+}
+
+func (s *Station) currentWatermark() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.watermark
+}
+
+// drain publishes the outbox in seq order, InFlight at a time.
+func (s *Station) drain(ctx context.Context) {
+	after := uint64(0) // highest seq JetStream stored in this run
+	lastProgress := time.Now()
+	for ctx.Err() == nil {
+		if !s.nc.IsConnected() {
+			s.wait(ctx, 250*time.Millisecond)
+			continue
+		}
+		w := s.currentWatermark()
+		if after < w {
+			after = w
+		}
+		// Stored but not applied for too long: publish again from the watermark.
+		if after > w && time.Since(lastProgress) > s.ResendAfter {
+			s.log.Info("republishing events central has not applied", "from", w+1, "to", after)
+			after, lastProgress = w, time.Now()
+		}
+		rows, err := s.db.PendingOutbox(ctx, after, s.InFlight)
+		if err != nil {
+			s.log.Error("read outbox", "err", err)
+			s.wait(ctx, time.Second)
+			continue
+		}
+		if len(rows) == 0 {
+			s.wait(ctx, 200*time.Millisecond)
+			if s.currentWatermark() > w {
+				lastProgress = time.Now()
+			}
+			continue
+		}
+		acked, err := s.publish(ctx, rows)
+		if len(acked) > 0 {
+			after = acked[len(acked)-1]
+			lastProgress = time.Now()
+			if s.afterPublish != nil && s.afterPublish(acked) {
+				return
+			}
+			if err := s.db.MarkSentRange(ctx, acked[0], acked[len(acked)-1], time.Now()); err != nil {
+				s.log.Error("record acks", "err", err)
+			}
+			s.mu.Lock()
+			s.lastSync = time.Now()
+			s.mu.Unlock()
+		}
+		if err != nil {
+			s.log.Warn("publish events", "err", err, "stored", len(acked), "of", len(rows))
+			s.wait(ctx, 500*time.Millisecond)
+		}
+	}
+}
+
+// publish sends rows and returns the seqs of the leading run that
+// JetStream stored (stopping at the first failure, so order holds).
+func (s *Station) publish(ctx context.Context, rows []localdb.OutboxRow) ([]uint64, error) {
+	futures := make([]jetstream.PubAckFuture, 0, len(rows))
+	var pubErr error
+	for _, r := range rows {
+		msg := &nats.Msg{Subject: r.Subject, Data: r.Payload, Header: nats.Header{}}
+		f, err := s.js.PublishMsgAsync(msg, jetstream.WithMsgID(r.EventID), jetstream.WithExpectStream(StreamEvents))
+		if err != nil {
+			pubErr = err
+			break
+		}
+		futures = append(futures, f)
+	}
+	done, err := awaitAcks(ctx, futures, func(i int) int64 { return int64(rows[i].Seq) })
+	// Keep only the unbroken prefix: rows after a failure go again.
+	var acked []uint64
+	for i, seq := range done {
+		if uint64(seq) != rows[i].Seq {
+			break
+		}
+		acked = append(acked, uint64(seq))
+	}
+	if err == nil {
+		err = pubErr
+	}
+	if err == nil && len(acked) < len(rows) {
+		err = errors.New("not every event was acknowledged")
+	}
+	return acked, err
+}
+
+func (s *Station) wait(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-s.db.Recorded():
+	case <-time.After(d):
+	}
+}
+
+// followWatermark reads central's applied watermark and prunes the outbox
+// up to it: only then is an event's row deleted.
+func (s *Station) followWatermark(ctx context.Context) {
+	var kv jetstream.KeyValue
+	for ctx.Err() == nil {
+		sleep(ctx, 300*time.Millisecond)
+		if !s.nc.IsConnected() {
+			continue
+		}
+		if kv == nil {
+			var err error
+			if kv, err = s.js.KeyValue(ctx, BucketApplied); err != nil {
+				continue
+			}
+		}
+		entry, err := kv.Get(ctx, watermarkKey(s.key))
+		if err != nil {
+			continue
+		}
+		w, err := strconv.ParseUint(string(entry.Value()), 10, 64)
+		if err != nil {
+			s.log.Warn("bad watermark", "value", string(entry.Value()))
+			continue
+		}
+		if w <= s.currentWatermark() {
+			continue
+		}
+		if _, err := s.db.PruneOutbox(ctx, w); err != nil {
+			s.log.Error("prune outbox", "err", err)
+			continue
+		}
+		s.mu.Lock()
+		s.watermark, s.lastSync = w, time.Now()
+		s.mu.Unlock()
+	}
+}
+
+// consumeTasks applies central's tasks: each is committed to SQLite before
+// it is acked, so a crash redelivers rather than loses it.
+func (s *Station) consumeTasks(ctx context.Context) {
+	for ctx.Err() == nil {
+		if !s.nc.IsConnected() {
+			sleep(ctx, 250*time.Millisecond)
+			continue
+		}
+		cons, err := s.js.CreateOrUpdateConsumer(ctx, StreamTasks, jetstream.ConsumerConfig{
+			Durable: taskConsumerName(s.key), FilterSubject: oms.StationTasksSubject(s.key.Site, s.key.Station),
+			AckPolicy: jetstream.AckExplicitPolicy, AckWait: 30 * time.Second, MaxDeliver: -1, DeliverPolicy: jetstream.DeliverAllPolicy,
+		})
+		if err != nil {
+			s.log.Warn("task consumer", "err", err)
+			sleep(ctx, time.Second)
+			continue
+		}
+		cc, err := cons.Consume(func(m jetstream.Msg) { s.applyTask(ctx, m) },
+			jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) { s.log.Debug("task consume", "err", err) }))
+		if err != nil {
+			sleep(ctx, time.Second)
+			continue
+		}
+		<-ctx.Done()
+		cc.Stop()
+	}
+}
+
+func (s *Station) applyTask(ctx context.Context, m jetstream.Msg) {
+	ev, err := oms.ParseEvent(m.Data())
+	if err == nil && (ev.Site != s.key.Site || ev.Station != s.key.Station) {
+		err = errors.New("task for " + ev.Site + "/" + ev.Station)
+	}
+	if err != nil {
+		s.log.Error("bad task, dropped", "subject", m.Subject(), "err", err)
+		m.Term()
+		return
+	}
+	changed, err := s.db.ApplyTask(ctx, ev)
+	if err != nil {
+		s.log.Error("apply task", "id", ev.ID, "err", err)
+		m.NakWithDelay(time.Second)
+		return
+	}
+	m.Ack()
+	if (changed || ev.Type == oms.EventTaskException) && s.OnTask != nil {
+		s.OnTask(ev)
+	}
+}
+
+// heartbeat publishes presence on oms.<site>.presence.
+func (s *Station) heartbeat(ctx context.Context) {
+	for ctx.Err() == nil {
+		sleep(ctx, s.PresenceEvery)
+		if !s.nc.IsConnected() {
+			continue
+		}
+		st, err := s.State(ctx)
+		if err != nil {
+			continue
+		}
+		p := Presence{Site: s.key.Site, Station: s.key.Station, At: time.Now().UTC(), Backlog: st.Waiting}
+		if !st.OldestWaiting.IsZero() {
+			p.OldestAge = time.Since(st.OldestWaiting).Seconds()
+		}
+		if s.Presence != nil {
+			s.Presence(&p)
+		}
+		data, _ := json.Marshal(p)
+		s.nc.Publish(oms.PresenceSubject(s.key.Site), data)
+	}
+}

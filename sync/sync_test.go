@@ -1,0 +1,278 @@
+package sync_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/packline/packline/central"
+	"github.com/packline/packline/localdb"
+	"github.com/packline/packline/oms"
+	"github.com/packline/packline/sync"
+)
+
+// TestOutageStationStartsOffline: a station records 10,000 events while
+// no server runs; when one starts, all are applied once, in order.
+func TestOutageStationStartsOffline(t *testing.T) {
+	node := newNode(t, "n1", freePort(t), t.TempDir())
+	s := newStationDB(t, "LON", "PACK-01")
+	s.run(t, node.url(), nil) // boots during the outage
+	s.record(t, 10000)
+	time.Sleep(200 * time.Millisecond) // the station is up and retrying
+	node.start()
+	c := newCentral(t, node.url(), centralOpts{})
+	allApplied(t, c, s, 10000, 90*time.Second)
+}
+
+// TestOutageServerDiesMidDrain: the server goes down in the middle of a
+// drain and comes back; nothing is lost or applied twice.
+func TestOutageServerDiesMidDrain(t *testing.T) {
+	node := newNode(t, "n1", freePort(t), t.TempDir())
+	node.start()
+	c := newCentral(t, node.url(), centralOpts{})
+	s := newStationDB(t, "LON", "PACK-01")
+	s.record(t, 10000)
+	s.run(t, node.url(), nil)
+	checkFor(t, 60*time.Second, 5*time.Millisecond, func() error {
+		if w := c.watermark(s.key); w < 1000 {
+			return fmt.Errorf("watermark %d", w)
+		}
+		return nil
+	})
+	node.stop()
+	s.record(t, 500) // the floor goes on while the server is away
+	node.start()
+	allApplied(t, c, s, 10500, 90*time.Second)
+}
+
+// TestLostAckStationKilledBeforeRecordingAck: JetStream stored the event
+// but the station died before it wrote the ack down; it comes back after
+// the duplicate window and publishes again. Central applies it once.
+func TestLostAckStationKilledBeforeRecordingAck(t *testing.T) {
+	node := newNode(t, "n1", freePort(t), t.TempDir())
+	node.start()
+	const window = time.Second
+	c := newCentral(t, node.url(), centralOpts{streams: sync.StreamOptions{Duplicates: window}, noApplier: true})
+	s := newStationDB(t, "LON", "PACK-01")
+	s.record(t, 3)
+	died := make(chan struct{})
+	s.run(t, node.url(), func([]uint64) bool { close(died); return true })
+	<-died
+	s.stop()
+	rows, _ := s.db.PendingOutbox(context.Background(), 0, 10)
+	if len(rows) != 3 || !rows[0].SentAt.IsZero() {
+		t.Fatalf("the ack should not be recorded: %+v", rows)
+	}
+	time.Sleep(window + 500*time.Millisecond) // past the dedupe window
+	s.run(t, node.url(), nil)                 // restarted: publishes again
+	stream, _ := c.js.Stream(context.Background(), sync.StreamEvents)
+	checkFor(t, 30*time.Second, 50*time.Millisecond, func() error {
+		info, err := stream.Info(context.Background())
+		if err != nil {
+			return err
+		}
+		if info.State.Msgs != 6 {
+			return fmt.Errorf("stream holds %d messages, want 6 (each event twice)", info.State.Msgs)
+		}
+		return nil
+	})
+	c.stop()
+	c.start(t, node.url(), centralOpts{streams: sync.StreamOptions{Duplicates: window}})
+	allApplied(t, c, s, 3, 30*time.Second)
+}
+
+// TestClusterFailoverLeaderKilledMidDrain: a 3-node JetStream cluster with
+// R3 streams; the stream leader dies in the middle of a 10,000-event drain.
+func TestClusterFailoverLeaderKilledMidDrain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster test skipped with -short")
+	}
+	clientPorts := []int{freePort(t), freePort(t), freePort(t)}
+	routePorts := []int{freePort(t), freePort(t), freePort(t)}
+	var nodes []*natsNode
+	var urls []string
+	for i := range 3 {
+		n := newNode(t, fmt.Sprintf("n%d", i+1), clientPorts[i], t.TempDir())
+		n.opts.Cluster = server.ClusterOpts{Name: "packline", Host: "127.0.0.1", Port: routePorts[i]}
+		var routes []string
+		for j := range 3 {
+			if j != i {
+				routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", routePorts[j]))
+			}
+		}
+		n.opts.Routes = server.RoutesFromStr(strings.Join(routes, ","))
+		nodes = append(nodes, n)
+		urls = append(urls, n.url())
+	}
+	for _, n := range nodes {
+		go n.start()
+	}
+	all := strings.Join(urls, ",")
+	c := newCentral(t, all, centralOpts{streams: sync.StreamOptions{Replicas: 3}})
+	s := newStationDB(t, "LON", "PACK-01")
+	s.record(t, 10000)
+	s.run(t, all, nil)
+	checkFor(t, 60*time.Second, 5*time.Millisecond, func() error {
+		if w := c.watermark(s.key); w < 1500 {
+			return fmt.Errorf("watermark %d", w)
+		}
+		return nil
+	})
+	stream, err := c.js.Stream(context.Background(), sync.StreamEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := stream.Info(context.Background())
+	if err != nil || info.Cluster == nil {
+		t.Fatalf("stream info: %v", err)
+	}
+	killed := false
+	for _, n := range nodes {
+		if n.opts.ServerName == info.Cluster.Leader {
+			n.stop()
+			killed = true
+		}
+	}
+	if !killed {
+		t.Fatalf("leader %q not found", info.Cluster.Leader)
+	}
+	t.Logf("killed stream leader %s at watermark %d", info.Cluster.Leader, c.watermark(s.key))
+	allApplied(t, c, s, 10000, 120*time.Second)
+}
+
+// TestConflictCancelledWhilePackedOffline: central cancels an order while
+// its station packs it offline. The pack events arrive later; the order
+// stays cancelled, and the exception is recorded centrally and shows on
+// the station.
+func TestConflictCancelledWhilePackedOffline(t *testing.T) {
+	node := newNode(t, "n1", freePort(t), t.TempDir())
+	node.start()
+	c := newCentral(t, node.url(), centralOpts{})
+	ctx := context.Background()
+	addr := oms.Address{Name: "Ada", Street1: "1 High St", City: "London", PostalCode: "N1 9GU", Country: "GB"}
+	if err := c.store.PutSite(ctx, central.SiteWithStations{Site: oms.Site{ID: "LON", Name: "London", Address: addr}, Stations: []string{"PACK-01"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.PutSKU(ctx, oms.SKU{SKU: "MUG", Barcodes: []oms.Barcode{{Code: "4006381333931", Kind: oms.BarcodeGTIN13}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.store.Receive(ctx, []central.StockMove{{Site: "LON", Location: "A-01-01-1", SKU: "MUG", Qty: 5}}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	o, _, err := c.svc.Capture(ctx, central.OrderInput{Channel: oms.ChannelWeb, ExternalID: "W-1", Customer: oms.Customer{Name: "Ada"}, ShipTo: addr,
+		Currency: "GBP", Lines: []central.LineInput{{SKU: "MUG", Qty: 1, UnitPrice: 500}}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.svc.Kick(true)
+	s := newStationDB(t, "LON", "PACK-01")
+	s.run(t, node.url(), nil)
+	checkFor(t, 30*time.Second, 50*time.Millisecond, func() error {
+		_, err := s.db.Order(ctx, o.ID)
+		return err
+	})
+	s.stop() // the station's link goes down
+	if _, err := c.store.Cancel(ctx, o.ID, "customer-service", "customer cancelled"); err != nil {
+		t.Fatal(err)
+	}
+	local, _ := s.db.Order(ctx, o.ID)
+	for _, p := range []oms.Payload{&oms.PackStarted{}, &oms.ItemPacked{LineNo: 1, SKU: "MUG", Qty: 1, Carton: 1},
+		&oms.PackCompleted{Cartons: []oms.Carton{{Type: "BOX-S", WeightGrams: 600, Items: []oms.PackedItem{{SKU: "MUG", Qty: 1}}}}}} {
+		if _, err := s.db.Record(ctx, func(tx *localdb.Tx) error {
+			_, err := tx.Emit(oms.Event{Operator: "op-1", OrderID: o.ID, OrderVersion: local.Version, Payload: p})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.run(t, node.url(), nil) // the link is back
+	allApplied(t, c, s, 3, 30*time.Second)
+	v, _ := c.store.GetOrder(ctx, o.ID)
+	if v.Status != oms.StateCancelled {
+		t.Fatalf("order is %s, want it to stay cancelled", v.Status)
+	}
+	excs, _ := c.store.Exceptions(ctx, 10)
+	if len(excs) != 3 || excs[0].Code != "order_cancelled" || excs[0].OrderID != o.ID {
+		t.Fatalf("central exceptions: %+v", excs)
+	}
+	checkFor(t, 30*time.Second, 50*time.Millisecond, func() error {
+		local, err := s.db.OpenExceptions(ctx)
+		if err != nil {
+			return err
+		}
+		if len(local) == 0 || local[0].Code != "order_cancelled" || local[0].OrderID != o.ID {
+			return fmt.Errorf("station exceptions: %+v", local)
+		}
+		lo, _ := s.db.Order(ctx, o.ID)
+		if lo.State != oms.StateCancelled {
+			return fmt.Errorf("station sees the order as %s", lo.State)
+		}
+		return nil
+	})
+}
+
+// TestBadMessagesAreMovedAside: malformed JSON, an unknown event type, a
+// station publishing on another station's subject and an oversized
+// payload are dead-lettered and counted; the good event behind them is
+// applied.
+func TestBadMessagesAreMovedAside(t *testing.T) {
+	node := newNode(t, "n1", freePort(t), t.TempDir())
+	node.start()
+	c := newCentral(t, node.url(), centralOpts{})
+	ctx := context.Background()
+	ev := func(station string, seq uint64, raw string) []byte {
+		e := oms.NewEvent(&oms.ScanRecorded{Context: "pack", Raw: raw, Kind: "product"})
+		e.Site, e.Station, e.Seq = "LON", station, seq
+		data, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	subject := oms.StationEventsSubject("LON", "PACK-01")
+	bad := [][]byte{
+		[]byte(`{"id": "not json`),
+		[]byte(strings.Replace(string(ev("PACK-01", 1, "x")), `"scan.recorded"`, `"scan.teleported"`, 1)),
+		ev("PACK-02", 1, "x"),
+		ev("PACK-01", 1, strings.Repeat("A", sync.MaxEventBytes+1)),
+	}
+	for _, b := range bad {
+		if _, err := c.js.Publish(ctx, subject, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.js.Publish(ctx, subject, ev("PACK-01", 1, "4006381333931")); err != nil {
+		t.Fatal(err)
+	}
+	key := sync.StationKey{Site: "LON", Station: "PACK-01"}
+	checkFor(t, 30*time.Second, 50*time.Millisecond, func() error {
+		n, _ := c.store.DeadLetters(ctx)
+		if n != 4 || c.watermark(key) != 1 {
+			return fmt.Errorf("dead letters %d (want 4), watermark %d (want 1)", n, c.watermark(key))
+		}
+		return nil
+	})
+	if got := c.applier.Stats.DeadLetters.Load(); got != 4 {
+		t.Fatalf("counted %d dead letters", got)
+	}
+	if c.applied(key) != 1 || c.applied(sync.StationKey{Site: "LON", Station: "PACK-02"}) != 0 {
+		t.Fatal("wrong events applied")
+	}
+	// Nothing is left waiting on the consumer: bad messages do not block.
+	cons, _ := c.js.Consumer(ctx, sync.StreamEvents, sync.ApplierConsumer)
+	checkFor(t, 10*time.Second, 50*time.Millisecond, func() error {
+		info, err := cons.Info(ctx)
+		if err != nil {
+			return err
+		}
+		if info.NumAckPending != 0 || info.NumPending != 0 {
+			return fmt.Errorf("consumer: %d ack pending, %d pending", info.NumAckPending, info.NumPending)
+		}
+		return nil
+	})
+}
