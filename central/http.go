@@ -45,6 +45,7 @@ func NewAPI(svc *Service) *API {
 	a.handle("POST /v1/inventory/receipts", a.receipts)
 	a.handle("POST /v1/inventory/adjustments", a.adjustments)
 	a.handle("GET /v1/inventory", a.inventory)
+	a.handle("GET /v1/exceptions", a.exceptions)
 	a.extraRoutes()
 	return a
 }
@@ -455,4 +456,16 @@ func (a *API) inventory(w http.ResponseWriter, r *http.Request) {
 		allocated += l.Allocated
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"stock": levels, "on_hand": onHand, "allocated": allocated, "available": onHand - allocated})
+}
+
+func (a *API) exceptions(w http.ResponseWriter, r *http.Request) {
+	list, err := a.svc.Store.Exceptions(r.Context(), 500)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []FloorException{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"exceptions": list})
 }

@@ -139,10 +139,16 @@ func tellStations(ctx context.Context, tx *sql.Tx, o *oms.Order, p oms.Payload, 
 	var as []Assignment
 	for rows.Next() {
 		var a Assignment
-		rows.Scan(&a.Site, &a.Station)
+		if err := rows.Scan(&a.Site, &a.Station); err != nil {
+			rows.Close()
+			return err
+		}
 		as = append(as, a)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	for _, a := range as {
 		ev := oms.NewEvent(p)
 		ev.Site, ev.Station, ev.OrderID, ev.OrderVersion = a.Site, a.Station, o.ID, o.Version

@@ -1,0 +1,441 @@
+package central
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/packline/packline/oms"
+)
+
+// StationKey names one station.
+type StationKey struct{ Site, Station string }
+
+// ApplyStats counts what one ApplyStationEvents call did.
+type ApplyStats struct {
+	Applied    int
+	Duplicates int
+	Parked     int
+	Exceptions int
+}
+
+// ApplyStationEvents applies a batch of station events in one
+// transaction: each event id at most once, each station's events in seq
+// order. An event ahead of a missing seq is parked until the gap fills.
+// A fact about an order central has cancelled becomes a recorded
+// exception and a task back to the station, never a silent drop. It
+// returns the applied watermark of every station in the batch: once this
+// returns, those events are durable in central's database.
+func (s *Store) ApplyStationEvents(ctx context.Context, evs []oms.Event) (map[StationKey]uint64, ApplyStats, error) {
+	return s.ApplyStationEventsRaw(ctx, evs, nil)
+}
+
+// ApplyStationEventsRaw is ApplyStationEvents with each event's wire
+// bytes (raws[i] for evs[i]) kept as received, saving a re-encode.
+func (s *Store) ApplyStationEventsRaw(ctx context.Context, evs []oms.Event, raws [][]byte) (map[StationKey]uint64, ApplyStats, error) {
+	var stats ApplyStats
+	marks := map[StationKey]uint64{}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		applied := map[StationKey]uint64{}
+		watermark := func(k StationKey) (uint64, error) {
+			if v, ok := applied[k]; ok {
+				return v, nil
+			}
+			var v uint64
+			err := tx.QueryRowContext(ctx, "SELECT applied_seq FROM station_sync WHERE site = ? AND station = ?", k.Site, k.Station).Scan(&v)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return 0, err
+			}
+			applied[k] = v
+			return v, nil
+		}
+		type item struct {
+			ev  oms.Event
+			raw []byte
+		}
+		sorted := make([]item, len(evs))
+		for i, ev := range evs {
+			sorted[i].ev = ev
+			if raws != nil {
+				sorted[i].raw = raws[i]
+			}
+		}
+		parked := map[StationKey]bool{} // stations that may have parked events
+		hasParked := func(k StationKey) (bool, error) {
+			if v, ok := parked[k]; ok {
+				return v, nil
+			}
+			var n int
+			err := tx.QueryRowContext(ctx, "SELECT count(*) FROM parked_events WHERE site = ? AND station = ?", k.Site, k.Station).Scan(&n)
+			parked[k] = n > 0
+			return n > 0, err
+		}
+		slices.SortStableFunc(sorted, func(x, y item) int {
+			a, b := x.ev, y.ev
+			if a.Site != b.Site {
+				return cmpStr(a.Site, b.Site)
+			}
+			if a.Station != b.Station {
+				return cmpStr(a.Station, b.Station)
+			}
+			return int(a.Seq) - int(b.Seq)
+		})
+		for _, it := range sorted {
+			ev := it.ev
+			k := StationKey{ev.Site, ev.Station}
+			mark, err := watermark(k)
+			if err != nil {
+				return err
+			}
+			switch {
+			case ev.Seq <= mark:
+				stats.Duplicates++
+				continue
+			case ev.Seq > mark+1:
+				payload := it.raw
+				if payload == nil {
+					payload, _ = json.Marshal(ev)
+				}
+				parked[k] = true
+				res, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO parked_events (site, station, seq, event_id, payload, at) VALUES (?, ?, ?, ?, ?, ?)",
+					ev.Site, ev.Station, ev.Seq, ev.ID, payload, timestamp(now))
+				if err != nil {
+					return fmt.Errorf("park event %s: %w", ev.ID, err)
+				}
+				if n, _ := res.RowsAffected(); n == 1 {
+					stats.Parked++
+				}
+				continue
+			}
+			// ev.Seq == mark+1: apply it, then any parked successors.
+			next, raw := ev, it.raw
+			for {
+				exc, dup, err := s.applyOne(ctx, tx, next, raw, now)
+				if err != nil {
+					return err
+				}
+				switch {
+				case dup:
+					stats.Duplicates++
+				default:
+					stats.Applied++
+				}
+				if exc {
+					stats.Exceptions++
+				}
+				applied[k] = next.Seq
+				if p, err := hasParked(k); err != nil {
+					return err
+				} else if !p {
+					break
+				}
+				var payload []byte
+				err = tx.QueryRowContext(ctx, "DELETE FROM parked_events WHERE site = ? AND station = ? AND seq = ? RETURNING payload",
+					k.Site, k.Station, next.Seq+1).Scan(&payload)
+				if errors.Is(err, sql.ErrNoRows) {
+					break
+				}
+				if err != nil {
+					return fmt.Errorf("unpark %s/%s seq %d: %w", k.Site, k.Station, next.Seq+1, err)
+				}
+				raw = payload
+				if next, err = oms.ParseEvent(payload); err != nil {
+					return fmt.Errorf("unpark %s/%s seq %d: %w", k.Site, k.Station, next.Seq+1, err)
+				}
+			}
+		}
+		for k, v := range applied {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO station_sync (site, station, applied_seq, updated_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (site, station) DO UPDATE SET applied_seq = excluded.applied_seq, updated_at = excluded.updated_at`,
+				k.Site, k.Station, v, timestamp(now)); err != nil {
+				return err
+			}
+			marks[k] = v
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, ApplyStats{}, err
+	}
+	return marks, stats, nil
+}
+
+func cmpStr(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Watermark returns a station's applied watermark.
+func (s *Store) Watermark(ctx context.Context, k StationKey) (uint64, error) {
+	var v uint64
+	err := s.db.QueryRowContext(ctx, "SELECT applied_seq FROM station_sync WHERE site = ? AND station = ?", k.Site, k.Station).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v, err
+}
+
+// DeadLetter keeps a message that could not be read as an event.
+func (s *Store) DeadLetter(ctx context.Context, subject, reason string, payload []byte) error {
+	_, err := s.db.ExecContext(ctx, "INSERT INTO dead_letters (subject, reason, payload, at) VALUES (?, ?, ?, ?)", subject, reason, payload, timestamp(s.now()))
+	return err
+}
+
+// applyOne records ev as applied and applies its effect on the order.
+// Lock should be held: tx is a write transaction. It reports whether the
+// event became an exception, and whether its id had been applied before
+// (under another seq: a station restored from an old backup).
+func (s *Store) applyOne(ctx context.Context, tx *sql.Tx, ev oms.Event, payload []byte, now time.Time) (exception, dup bool, err error) {
+	if payload == nil {
+		if payload, err = json.Marshal(ev); err != nil {
+			return false, false, err
+		}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO applied_events (event_id, site, station, seq, type, order_id, operator, at, applied_at, payload)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.ID, ev.Site, ev.Station, ev.Seq, ev.Type, ev.OrderID, ev.Operator, timestamp(ev.At), timestamp(now), payload)
+	if err != nil {
+		return false, false, fmt.Errorf("apply event %s: %w", ev.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, true, nil
+	}
+	if !hasEffect(ev.Type) {
+		return false, false, nil
+	}
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT event"); err != nil {
+		return false, false, err
+	}
+	effectErr := applyEffect(ctx, tx, ev, now)
+	if effectErr == nil {
+		_, err = tx.ExecContext(ctx, "RELEASE event")
+		return false, false, err
+	}
+	if _, err := tx.ExecContext(ctx, "ROLLBACK TO event"); err != nil {
+		return false, false, err
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE event"); err != nil {
+		return false, false, err
+	}
+	var fe *floorException
+	if !errors.As(effectErr, &fe) {
+		fe = &floorException{code: "not_applied", message: effectErr.Error()}
+	}
+	return true, false, raiseException(ctx, tx, ev, fe, now)
+}
+
+// hasEffect says whether applying an event type changes more than the log.
+func hasEffect(t oms.EventType) bool {
+	switch t {
+	case oms.EventScanRecorded, oms.EventOperatorSignedIn, oms.EventOperatorSignedOut, oms.EventLabelPrinted,
+		oms.EventPackOverride, oms.EventExceptionRaised:
+		return false
+	}
+	return true
+}
+
+// floorException is a fact that cannot be applied as it stands.
+type floorException struct {
+	code, message, action string
+}
+
+func (e *floorException) Error() string { return e.code + ": " + e.message }
+
+// raiseException records the exception and, when the event is about an
+// order, sends it back to the station as a task (bumping the order's
+// version, so the station takes it as news).
+func raiseException(ctx context.Context, tx *sql.Tx, ev oms.Event, fe *floorException, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO exceptions (site, station, order_id, event_id, code, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		ev.Site, ev.Station, ev.OrderID, ev.ID, fe.code, fe.message, timestamp(now)); err != nil {
+		return fmt.Errorf("record exception for event %s: %w", ev.ID, err)
+	}
+	if ev.OrderID == "" {
+		return nil
+	}
+	var version int64
+	err := tx.QueryRowContext(ctx, "UPDATE orders SET version = version + 1, updated_at = ? WHERE id = ? RETURNING version", timestamp(now), ev.OrderID).Scan(&version)
+	if errors.Is(err, sql.ErrNoRows) {
+		version = 1 // an order central never had: the station still hears of it
+	} else if err != nil {
+		return err
+	}
+	task := oms.NewEvent(&oms.TaskException{Code: fe.code, Message: fe.message, Action: fe.action, Ref: ev.ID})
+	task.Site, task.Station, task.OrderID, task.OrderVersion = ev.Site, ev.Station, ev.OrderID, version
+	return insertTask(ctx, tx, task, now)
+}
+
+// applyEffect moves the order as the fact says. Facts that only need
+// recording (scans, sign-ins, labels) have no effect beyond the log.
+func applyEffect(ctx context.Context, tx *sql.Tx, ev oms.Event, now time.Time) error {
+	var target oms.State
+	switch p := ev.Payload.(type) {
+	case *oms.PickConfirmed:
+		target = oms.StatePicking
+	case *oms.ToteHandedOff:
+		target = oms.StatePicked
+	case *oms.PackStarted, *oms.ItemPacked:
+		target = oms.StatePacking
+	case *oms.PackCompleted:
+		target = oms.StatePacked
+	case *oms.ShipmentCreated:
+		o, err := floorOrder(ctx, tx, ev)
+		if err != nil {
+			return err
+		}
+		sh := p.Shipment
+		if sh.Site == "" {
+			sh.Site = ev.Site
+		}
+		if err := validateShipment(o.ID, &sh); err != nil {
+			return &floorException{code: "bad_shipment", message: err.Error(), action: "hold the parcel and call a lead"}
+		}
+		by := ev.Site + "/" + ev.Station
+		if o.State != oms.StatePartiallyShipped {
+			// A station may report the shipment without pick or pack facts.
+			if err := advance(ctx, tx, &o, oms.StatePacked, now, by); err != nil {
+				return err
+			}
+		}
+		if err := recordShipment(ctx, tx, o.ID, sh, now, by); err != nil {
+			if errors.Is(err, ErrConflict) || errors.Is(err, oms.ErrInvalid) {
+				return &floorException{code: "shipment_refused", message: err.Error(), action: "hold the parcel and call a lead"}
+			}
+			return err
+		}
+		return nil
+	case *oms.PickShorted:
+		if _, err := floorOrder(ctx, tx, ev); err != nil {
+			return err
+		}
+		return &floorException{code: "short_pick", message: fmt.Sprintf("%s at %s: %d of %d picked (%s)", p.SKU, p.Location, p.Picked, p.Wanted, p.Reason),
+			action: "continue; central reallocates the missing units"}
+	case *oms.ReturnReceived:
+		target = oms.StateReturnReceived
+		if err := setReturnState(ctx, tx, p.RMA, RMAReceived, now); err != nil {
+			return err
+		}
+	case *oms.ReturnItemGraded:
+		target = oms.StateInspected
+		if err := setReturnState(ctx, tx, p.RMA, RMAInspected, now); err != nil {
+			return err
+		}
+	case *oms.ReturnCompleted:
+		target = oms.StateRefunded
+		if p.Resolution == "exchange" {
+			target = oms.StateExchanged
+		}
+		if err := setReturnState(ctx, tx, p.RMA, RMACompleted, now); err != nil {
+			return err
+		}
+	default:
+		return nil
+	}
+	o, err := floorOrder(ctx, tx, ev)
+	if err != nil {
+		return err
+	}
+	return advance(ctx, tx, &o, target, now, ev.Site+"/"+ev.Station)
+}
+
+// setReturnState moves an RMA along; an RMA central never issued is an
+// exception.
+func setReturnState(ctx context.Context, tx *sql.Tx, rma, state string, now time.Time) error {
+	res, err := tx.ExecContext(ctx, "UPDATE returns SET state = ?, updated_at = ? WHERE rma = ?", state, timestamp(now), rma)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return &floorException{code: "unknown_rma", message: fmt.Sprintf("RMA %q was not issued by central", rma), action: "quarantine the parcel"}
+	}
+	return nil
+}
+
+// floorOrder loads the order a floor fact is about; a cancelled or
+// unknown order is an exception.
+func floorOrder(ctx context.Context, tx *sql.Tx, ev oms.Event) (oms.Order, error) {
+	o, err := loadOrder(ctx, tx, ev.OrderID)
+	if errors.Is(err, ErrNotFound) {
+		return o, &floorException{code: "unknown_order", message: fmt.Sprintf("%s for order %q, which central does not know", ev.Type, ev.OrderID)}
+	}
+	if err != nil {
+		return o, err
+	}
+	if o.State == oms.StateCancelled {
+		return o, &floorException{code: "order_cancelled", message: fmt.Sprintf("%s for order %s, which was cancelled", ev.Type, o.ID),
+			action: "do not ship; return the items to stock"}
+	}
+	return o, nil
+}
+
+// forward is the order's path through the floor, in order.
+var forward = []oms.State{oms.StateReleased, oms.StatePicking, oms.StatePicked, oms.StatePacking, oms.StatePacked, oms.StateShipped}
+
+// returnPath is the return's path, in order.
+var returnPath = []oms.State{oms.StateRMAAuthorized, oms.StateReturnReceived, oms.StateInspected}
+
+// advance walks the order forward to target through each state between,
+// so a pack station that skipped the pick step still leaves a lawful
+// history. An order already at or past target is left alone (facts can
+// arrive after the order moved on); one that cannot get there (held) is
+// an exception.
+func advance(ctx context.Context, tx *sql.Tx, o *oms.Order, target oms.State, now time.Time, by string) error {
+	path := forward
+	if slices.Contains(returnPath, target) || target == oms.StateRefunded || target == oms.StateExchanged || target == oms.StateRestocked {
+		path = append(slices.Clone(returnPath), target)
+	}
+	ti := slices.Index(path, target)
+	ci := slices.Index(path, o.State)
+	if ci >= ti && ci >= 0 {
+		return nil
+	}
+	if ci < 0 {
+		if o.State == oms.StateOnHold {
+			return &floorException{code: "order_on_hold", message: fmt.Sprintf("order %s is on hold", o.ID), action: "stop work on it until the hold is released"}
+		}
+		if err := oms.CanTransition(o.State, target); err != nil {
+			return &floorException{code: "illegal_transition", message: err.Error()}
+		}
+		return transition(ctx, tx, o, target, now, by, "")
+	}
+	for _, st := range path[ci+1 : ti+1] {
+		if err := transition(ctx, tx, o, st, now, by, ""); err != nil {
+			return &floorException{code: "illegal_transition", message: err.Error()}
+		}
+	}
+	return nil
+}
+
+// FloorException is a station fact central could not apply as it stood.
+type FloorException struct {
+	ID      int64     `json:"id"`
+	Site    string    `json:"site"`
+	Station string    `json:"station"`
+	OrderID string    `json:"order_id,omitempty"`
+	EventID string    `json:"event_id"`
+	Code    string    `json:"code"`
+	Message string    `json:"message"`
+	At      time.Time `json:"at"`
+}
+
+// AppliedEvents counts the events applied from one station.
+func (s *Store) AppliedEvents(ctx context.Context, k StationKey) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM applied_events WHERE site = ? AND station = ?", k.Site, k.Station).Scan(&n)
+	return n, err
+}
+
+// DeadLetters counts the messages moved aside.
+func (s *Store) DeadLetters(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM dead_letters").Scan(&n)
+	return n, err
+}
