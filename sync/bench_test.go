@@ -3,6 +3,7 @@ package sync_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -80,9 +81,16 @@ func syncPath(b *testing.B, n int) time.Duration {
 	b.StartTimer()
 	start := time.Now()
 	s.run(b, node.url(), nil)
-	allApplied(b, c, s, n, 10*time.Minute)
+	// Timed: until central has applied and committed all n.
+	checkFor(b, 10*time.Minute, 2*time.Millisecond, func() error {
+		if w := c.watermark(s.key); w != uint64(n) {
+			return fmt.Errorf("watermark %d, want %d", w, n)
+		}
+		return nil
+	})
 	took := time.Since(start)
 	b.StopTimer()
+	allApplied(b, c, s, n, time.Minute) // and the station pruned its outbox
 	s.stop()
 	c.stop()
 	node.stop()

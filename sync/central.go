@@ -112,7 +112,7 @@ type checkedBatch struct {
 func (a *Applier) setup(ctx context.Context) (jetstream.KeyValue, jetstream.Consumer, error) {
 	for {
 		cons, err := a.js.CreateOrUpdateConsumer(ctx, StreamEvents, jetstream.ConsumerConfig{
-			Durable: ApplierConsumer, AckPolicy: jetstream.AckExplicitPolicy, AckWait: 30 * time.Second,
+			Durable: ApplierConsumer, AckPolicy: jetstream.AckAllPolicy, AckWait: 30 * time.Second,
 			MaxAckPending: 50000, DeliverPolicy: jetstream.DeliverAllPolicy, FilterSubject: "oms.*.*.events",
 		})
 		if err == nil {
@@ -179,10 +179,10 @@ func (a *Applier) commit(ctx context.Context, kv jetstream.KeyValue, b checkedBa
 	}
 	a.Stats.Applied.Add(int64(len(b.events)))
 	a.Stats.Batches.Add(1)
-	for _, m := range b.msgs {
-		// A lost ack only means a redelivery, which the sink skips.
-		m.Ack()
-	}
+	// AckAll: acking the batch's last message acks every one before it
+	// (batches are committed in fetch order). A lost ack only means a
+	// redelivery, which the sink skips.
+	b.msgs[len(b.msgs)-1].Ack()
 	for k, v := range marks {
 		if _, err := kv.Put(ctx, watermarkKey(k), []byte(strconv.FormatUint(v, 10))); err != nil {
 			a.log.Warn("publish watermark", "station", k.String(), "err", err)

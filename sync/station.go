@@ -118,45 +118,31 @@ func (s *Station) currentWatermark() uint64 {
 	return s.watermark
 }
 
-// drain publishes the outbox in seq order, InFlight at a time.
+// inflight is a batch published and not yet acknowledged.
+type inflight struct {
+	rows    []localdb.OutboxRow
+	futures []jetstream.PubAckFuture
+	err     error // a publish that failed before all rows went out
+}
+
+// drain publishes the outbox in seq order, InFlight rows a batch, two
+// batches deep: the next batch is read and sent while the acks of the one
+// before come back.
 func (s *Station) drain(ctx context.Context) {
-	after := uint64(0) // highest seq JetStream stored in this run
+	acked := uint64(0)     // highest seq of the unbroken run JetStream stored
+	published := uint64(0) // highest seq sent in this run
+	var pending *inflight
 	lastProgress := time.Now()
-	for ctx.Err() == nil {
-		if !s.nc.IsConnected() {
-			s.wait(ctx, 250*time.Millisecond)
-			continue
-		}
-		w := s.currentWatermark()
-		if after < w {
-			after = w
-		}
-		// Stored but not applied for too long: publish again from the watermark.
-		if after > w && time.Since(lastProgress) > s.ResendAfter {
-			s.log.Info("republishing events central has not applied", "from", w+1, "to", after)
-			after, lastProgress = w, time.Now()
-		}
-		rows, err := s.db.PendingOutbox(ctx, after, s.InFlight)
-		if err != nil {
-			s.log.Error("read outbox", "err", err)
-			s.wait(ctx, time.Second)
-			continue
-		}
-		if len(rows) == 0 {
-			s.wait(ctx, 200*time.Millisecond)
-			if s.currentWatermark() > w {
-				lastProgress = time.Now()
+	stop := false // set by the test hook: the station "dies" here
+	settle := func(b *inflight) bool {
+		ok, err := s.settle(ctx, b)
+		if len(ok) > 0 {
+			acked, lastProgress = ok[len(ok)-1], time.Now()
+			if s.afterPublish != nil && s.afterPublish(ok) {
+				stop = true
+				return false
 			}
-			continue
-		}
-		acked, err := s.publish(ctx, rows)
-		if len(acked) > 0 {
-			after = acked[len(acked)-1]
-			lastProgress = time.Now()
-			if s.afterPublish != nil && s.afterPublish(acked) {
-				return
-			}
-			if err := s.db.MarkSentRange(ctx, acked[0], acked[len(acked)-1], time.Now()); err != nil {
+			if err := s.db.MarkSentRange(ctx, ok[0], ok[len(ok)-1], time.Now()); err != nil {
 				s.log.Error("record acks", "err", err)
 			}
 			s.mu.Lock()
@@ -164,42 +150,100 @@ func (s *Station) drain(ctx context.Context) {
 			s.mu.Unlock()
 		}
 		if err != nil {
-			s.log.Warn("publish events", "err", err, "stored", len(acked), "of", len(rows))
-			s.wait(ctx, 500*time.Millisecond)
+			s.log.Warn("publish events", "err", err, "stored", len(ok), "of", len(b.rows))
+			return false
+		}
+		return true
+	}
+	for ctx.Err() == nil {
+		if !s.nc.IsConnected() {
+			if pending != nil {
+				if !settle(pending) {
+					published = acked
+				}
+				pending = nil
+				if stop {
+					return
+				}
+			}
+			s.wait(ctx, 250*time.Millisecond)
+			continue
+		}
+		w := s.currentWatermark()
+		acked, published = max(acked, w), max(published, w)
+		// Stored but not applied for too long: publish again from the watermark.
+		if pending == nil && acked > w && time.Since(lastProgress) > s.ResendAfter {
+			s.log.Info("republishing events central has not applied", "from", w+1, "to", acked)
+			acked, published, lastProgress = w, w, time.Now()
+		}
+		rows, err := s.db.PendingOutbox(ctx, published, s.InFlight)
+		if err != nil {
+			s.log.Error("read outbox", "err", err)
+			s.wait(ctx, time.Second)
+			continue
+		}
+		var cur *inflight
+		if len(rows) > 0 {
+			cur = s.send(rows)
+			published = rows[len(rows)-1].Seq
+		}
+		if pending != nil {
+			if !settle(pending) {
+				if stop {
+					return
+				}
+				if cur != nil {
+					s.settle(ctx, cur) // let its acks land; it goes again from acked
+				}
+				published = acked
+				pending = nil
+				s.wait(ctx, 500*time.Millisecond)
+				continue
+			}
+		}
+		pending = cur
+		if pending == nil {
+			s.wait(ctx, 200*time.Millisecond)
+			if s.currentWatermark() > w {
+				lastProgress = time.Now()
+			}
 		}
 	}
 }
 
-// publish sends rows and returns the seqs of the leading run that
-// JetStream stored (stopping at the first failure, so order holds).
-func (s *Station) publish(ctx context.Context, rows []localdb.OutboxRow) ([]uint64, error) {
-	futures := make([]jetstream.PubAckFuture, 0, len(rows))
-	var pubErr error
+// send publishes rows without waiting for their acks.
+func (s *Station) send(rows []localdb.OutboxRow) *inflight {
+	b := &inflight{rows: rows, futures: make([]jetstream.PubAckFuture, 0, len(rows))}
 	for _, r := range rows {
 		msg := &nats.Msg{Subject: r.Subject, Data: r.Payload, Header: nats.Header{}}
 		f, err := s.js.PublishMsgAsync(msg, jetstream.WithMsgID(r.EventID), jetstream.WithExpectStream(StreamEvents))
 		if err != nil {
-			pubErr = err
+			b.err = err
 			break
 		}
-		futures = append(futures, f)
+		b.futures = append(b.futures, f)
 	}
-	done, err := awaitAcks(ctx, futures, func(i int) int64 { return int64(rows[i].Seq) })
-	// Keep only the unbroken prefix: rows after a failure go again.
-	var acked []uint64
+	return b
+}
+
+// settle waits for a batch's acks and returns the seqs of its leading
+// run that JetStream stored (stopping at the first failure, so order holds).
+func (s *Station) settle(ctx context.Context, b *inflight) ([]uint64, error) {
+	done, err := awaitAcks(ctx, b.futures, func(i int) int64 { return int64(b.rows[i].Seq) })
+	var ok []uint64
 	for i, seq := range done {
-		if uint64(seq) != rows[i].Seq {
+		if uint64(seq) != b.rows[i].Seq {
 			break
 		}
-		acked = append(acked, uint64(seq))
+		ok = append(ok, uint64(seq))
 	}
 	if err == nil {
-		err = pubErr
+		err = b.err
 	}
-	if err == nil && len(acked) < len(rows) {
+	if err == nil && len(ok) < len(b.rows) {
 		err = errors.New("not every event was acknowledged")
 	}
-	return acked, err
+	return ok, err
 }
 
 func (s *Station) wait(ctx context.Context, d time.Duration) {
