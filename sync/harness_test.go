@@ -253,4 +253,3 @@ func allApplied(t testing.TB, c *centralSide, s *stationSide, n int, total time.
 		t.Fatalf("central applied %d events, want exactly %d", got, n)
 	}
 }
-
