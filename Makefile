@@ -33,10 +33,11 @@ bench:
 run: build
 	@RUN_DIR=$(RUN_DIR) scripts/run.sh
 
-## lint: formatting and vet
+## lint: formatting, vet and staticcheck (pinned)
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 ## fuzz: a short run of every fuzz target (FUZZTIME=30s by default)
 fuzz:
