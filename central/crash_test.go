@@ -24,7 +24,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// crashChild captures multi-line orders, allocates them in batches,
+// crashChild captures multi-line orders (one by one and as CSV imports),
+// allocates them in batches,
 // cancels some and receives stock, printing each order id once Capture
 // has returned. It runs until it is killed.
 func crashChild(path string) int {
@@ -39,6 +40,25 @@ func crashChild(path string) int {
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	skus := []string{"SKU-1", "SKU-2", "SKU-3"}
 	for i := 0; ; i++ {
+		if i%3 == 1 {
+			// An import of three orders, two lines each, as a CSV file.
+			var b strings.Builder
+			b.WriteString("channel,external_id,customer_name,ship_to_name,ship_to_street1,ship_to_city,ship_to_postal_code,ship_to_country,currency,sku,qty,unit_price\n")
+			for j := range 3 {
+				for _, sku := range skus[:2] {
+					fmt.Fprintf(&b, "edi,CSV-%d-%d-%d,Shop Ltd,Goods In,1 High St,London,N1 9GU,GB,GBP,%s,%d,2.50\n", os.Getpid(), i, j, sku, 1+r.IntN(3))
+				}
+			}
+			res, err := svc.ImportCSV(ctx, strings.NewReader(b.String()), "crash")
+			if err != nil || len(res.Errors) > 0 {
+				fmt.Fprintln(os.Stderr, err, res.Errors)
+				return 4
+			}
+			for _, o := range res.Imported {
+				fmt.Fprintf(os.Stdout, "order %s 2\n", o.ID)
+			}
+			continue
+		}
 		var lines []LineInput
 		for _, s := range skus[:1+r.IntN(3)] {
 			lines = append(lines, LineInput{SKU: s, Qty: 1 + r.IntN(3), UnitPrice: 250})
@@ -62,8 +82,8 @@ func crashChild(path string) int {
 	}
 }
 
-// TestCentralCrashLeavesNothingHalfDone kills a capturing and allocating
-// omsd core with SIGKILL at random moments and checks after each kill that
+// TestCentralCrashLeavesNothingHalfDone kills an importing, capturing and
+// allocating omsd core with SIGKILL at random moments and checks after each kill that
 // every acknowledged order is whole, nothing is allocated without its
 // order and the ledger adds up.
 func TestCentralCrashLeavesNothingHalfDone(t *testing.T) {
@@ -109,7 +129,8 @@ func TestCentralCrashLeavesNothingHalfDone(t *testing.T) {
 			select {
 			case l, ok := <-lines:
 				if !ok {
-					break wait
+					cmd.Wait()
+					t.Fatalf("round %d: the child stopped by itself: %s", round, stderr.String())
 				}
 				record(l)
 			case <-deadline:
