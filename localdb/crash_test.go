@@ -103,7 +103,8 @@ func TestCrashKeepsEveryAcknowledgedEvent(t *testing.T) {
 			select {
 			case seq, ok := <-lines:
 				if !ok {
-					break wait
+					cmd.Wait()
+					t.Fatalf("round %d: the child stopped by itself: %s", round, stderr.String())
 				}
 				acked[seq] = true
 				maxAcked = max(maxAcked, seq)
