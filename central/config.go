@@ -33,6 +33,20 @@ type Config struct {
 	Notifications NotifyConfig `toml:"notifications"`
 	// Shopify configures the Shopify orders/create webhook.
 	Shopify ShopifyConfig `toml:"shopify"`
+	// Web configures the customer pages (tracking, order, returns).
+	Web WebConfig `toml:"web"`
+}
+
+// WebConfig configures the customer pages served by omsd.
+type WebConfig struct {
+	// BaseURL is how customers reach omsd's pages, for the links in
+	// notifications, e.g. https://orders.example.com. Empty: no links.
+	BaseURL string `toml:"base_url" env:"PACKLINE_WEB_BASE_URL"`
+	// ReturnWindowDays is how long after delivery a customer may return (default 30).
+	ReturnWindowDays int `toml:"return_window_days"`
+	// LookupsPerMinute is how many page lookups one client address may
+	// make a minute, burst twice that (default 30).
+	LookupsPerMinute int `toml:"lookups_per_minute"`
 }
 
 // NATSConfig chooses the NATS server.
@@ -154,6 +168,12 @@ func (c *Config) Validate() error {
 		if err != nil {
 			return fmt.Errorf("config: skus[%d]: %w", i+1, err)
 		}
+	}
+	if c.Web.BaseURL != "" && !strings.HasPrefix(c.Web.BaseURL, "https://") && !strings.HasPrefix(c.Web.BaseURL, "http://") {
+		return fmt.Errorf("config: web.base_url: %q is not an http(s) URL", c.Web.BaseURL)
+	}
+	if c.Web.ReturnWindowDays < 0 || c.Web.LookupsPerMinute < 0 {
+		return errors.New("config: web: return_window_days and lookups_per_minute must not be negative")
 	}
 	if err := c.Allocation.Validate(); err != nil {
 		return fmt.Errorf("config: %w", err)

@@ -38,6 +38,7 @@ func NewAPI(svc *Service) *API {
 	a.handle("POST /v1/orders/{id}/hold", a.holdOrder)
 	a.handle("POST /v1/orders/{id}/release", a.releaseOrder)
 	a.handle("PUT /v1/orders/{id}/ship_to", a.changeAddress)
+	a.handle("POST /v1/orders/{id}/delivered", a.deliveredOrder)
 	a.handle("PUT /v1/skus/{sku}", a.putSKU)
 	a.handle("GET /v1/skus/{sku}", a.getSKU)
 	a.handle("PUT /v1/sites/{id}", a.putSite)
@@ -270,6 +271,10 @@ func (a *API) holdOrder(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) releaseOrder(w http.ResponseWriter, r *http.Request) {
 	a.orderOp(w, r, func(id, by, _ string) (OrderView, error) { return a.svc.Store.ReleaseHold(r.Context(), id, by) }, false)
+}
+
+func (a *API) deliveredOrder(w http.ResponseWriter, r *http.Request) {
+	a.orderOp(w, r, func(id, by, _ string) (OrderView, error) { return a.svc.Store.MarkDelivered(r.Context(), id, by) }, false)
 }
 
 func (a *API) changeAddress(w http.ResponseWriter, r *http.Request) {

@@ -206,6 +206,9 @@ type Notification struct {
 	Lines        []oms.Line       `json:"lines"`
 	Shipments    []oms.Shipment   `json:"shipments,omitempty"`
 	Return       *oms.Return      `json:"return,omitempty"`
+	// OrderURL is the customer's page for the order (with its private
+	// token), when omsd serves the customer pages.
+	OrderURL string `json:"order_url,omitempty"`
 }
 
 func isNotifyKind(s oms.State) bool {
@@ -408,11 +411,12 @@ func (ts notifyTemplates) render(n *Notification) (subject, body string, err err
 
 // notifier delivers queued notifications.
 type notifier struct {
-	cfg   NotifyConfig
-	tmpl  notifyTemplates
-	store *Store
-	log   *slog.Logger
-	http  *http.Client
+	cfg      NotifyConfig
+	tmpl     notifyTemplates
+	store    *Store
+	log      *slog.Logger
+	http     *http.Client
+	orderURL func(orderID string) string
 }
 
 // RunNotifier delivers queued notifications until ctx ends: email by
@@ -430,7 +434,7 @@ func (svc *Service) RunNotifier(ctx context.Context) error {
 	if err := svc.ApplyNotifyConfig(ctx); err != nil {
 		return fmt.Errorf("notifier: %w", err)
 	}
-	n := &notifier{cfg: cfg, tmpl: tmpl, store: svc.Store, log: svc.Log,
+	n := &notifier{cfg: cfg, tmpl: tmpl, store: svc.Store, log: svc.Log, orderURL: svc.OrderURL,
 		http: &http.Client{Timeout: time.Duration(cfg.Webhook.Timeout)}}
 	tick := time.NewTicker(time.Duration(cfg.PollInterval))
 	defer tick.Stop()
@@ -492,6 +496,9 @@ func (n *notifier) deliver(ctx context.Context, d dueNotification) error {
 		return fmt.Errorf("stored payload: %w", err)
 	}
 	msg.ID = d.id
+	if n.orderURL != nil && msg.OrderURL == "" {
+		msg.OrderURL = n.orderURL(msg.OrderID)
+	}
 	subject, text, err := n.tmpl.render(&msg)
 	if err != nil {
 		return err

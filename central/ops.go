@@ -49,6 +49,14 @@ func (s *Store) ReleaseHold(ctx context.Context, id, by string) (OrderView, erro
 	})
 }
 
+// MarkDelivered records the carrier's proof of delivery: a shipped order
+// becomes delivered, which opens its return window.
+func (s *Store) MarkDelivered(ctx context.Context, id, by string) (OrderView, error) {
+	return s.changeOrder(ctx, id, func(tx *sql.Tx, o *oms.Order, now time.Time) error {
+		return transition(ctx, tx, o, oms.StateDelivered, now, by, "delivered")
+	})
+}
+
 // ChangeAddress replaces the ship-to address of an order not yet released
 // to the floor: once a station has it, labels may already be printed.
 func (s *Store) ChangeAddress(ctx context.Context, id string, addr oms.Address, by string) (OrderView, error) {

@@ -19,6 +19,9 @@ type Service struct {
 	// Shopify and Notify are the webhook and notification settings.
 	Shopify ShopifyConfig
 	Notify  NotifyConfig
+	// OrderURL, when set, gives the customer's page of an order; the
+	// notifier puts it in every message.
+	OrderURL func(orderID string) string
 
 	kick         chan struct{}
 	stockChanged atomic.Bool

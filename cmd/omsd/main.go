@@ -21,6 +21,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/packline/packline/central"
+	"github.com/packline/packline/central/web"
 	"github.com/packline/packline/oms/demo"
 	"github.com/packline/packline/sync"
 )
@@ -99,7 +100,26 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("http listen %s: %w", cfg.HTTP, err)
 	}
-	srv := &http.Server{Handler: central.NewAPI(svc), ReadHeaderTimeout: 10 * time.Second}
+	key, err := web.LoadOrCreateKey(filepath.Join(cfg.Data, "web.key"))
+	if err != nil {
+		return err
+	}
+	tokens, err := web.NewTokens(key)
+	if err != nil {
+		return err
+	}
+	front, err := web.New(svc, tokens, cfg.Web)
+	if err != nil {
+		return err
+	}
+	svc.OrderURL = front.OrderURL
+	mux := http.NewServeMux()
+	api := central.NewAPI(svc)
+	mux.Handle("/v1/", api)
+	mux.Handle("/healthz", api)
+	mux.Handle("/metrics", api)
+	mux.Handle("/", front)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return fmt.Errorf("jetstream: %w", err)

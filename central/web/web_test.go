@@ -1,0 +1,360 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/oned"
+
+	"github.com/packline/packline/central"
+	"github.com/packline/packline/oms"
+)
+
+// shop is omsd with one delivered order, its API and customer pages on
+// one test server.
+type shop struct {
+	srv      *httptest.Server
+	front    *Server
+	svc      *central.Service
+	orderID  string
+	token    string
+	tracking string
+}
+
+func newShop(t testing.TB, cfg Config) *shop {
+	t.Helper()
+	ctx := context.Background()
+	store, err := central.OpenStore(filepath.Join(t.TempDir(), "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	svc := central.NewService(store, central.DefaultPolicy(), nil, nil)
+	site := oms.Address{Company: "Packline Ltd", Name: "Returns", Street1: "Unit 4", City: "Dagenham", PostalCode: "RM9 6XX", Country: "GB"}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(store.PutSite(ctx, central.SiteWithStations{Site: oms.Site{ID: "LON", Name: "London", Address: site}, Stations: []string{"PACK-01"}}))
+	must(store.PutSKUs(ctx, []oms.SKU{
+		{SKU: "MUG", Description: "Nordic Slate Mug", Barcodes: []oms.Barcode{{Code: "4006381333931", Kind: oms.BarcodeGTIN13}}},
+		{SKU: "TEA", Description: "Green Tea", Barcodes: []oms.Barcode{{Code: "5901234123457", Kind: oms.BarcodeGTIN13}}},
+	}))
+	must(store.Receive(ctx, []central.StockMove{{Site: "LON", Location: "A-01-01-1", SKU: "MUG", Qty: 10}, {Site: "LON", Location: "A-01-02-1", SKU: "TEA", Qty: 10}}, "test"))
+	o, _, err := svc.Capture(ctx, central.OrderInput{Channel: oms.ChannelWeb, ExternalID: "W-4711",
+		Customer: oms.Customer{Name: "Ada Lovelace", Email: "ada@example.com"},
+		ShipTo:   oms.Address{Name: "Ada Lovelace", Street1: "1 Analytical Way", City: "London", PostalCode: "N1 9GU", Country: "GB"},
+		Currency: "GBP", Lines: []central.LineInput{{SKU: "MUG", Qty: 2, UnitPrice: 1299}, {SKU: "TEA", Qty: 1, UnitPrice: 499}}}, "test")
+	must(err)
+	svc.AllocateAll(ctx)
+	s := &shop{svc: svc, orderID: o.ID, tracking: "1Z999AA10123456784"}
+	s.ship(t, 0)
+	front, err := New(svc, mustTokens(t), cfg)
+	must(err)
+	s.front = front
+	s.token, err = front.tokens.Seal(o.ID)
+	must(err)
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", central.NewAPI(svc))
+	mux.Handle("/", front)
+	s.srv = httptest.NewServer(mux)
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// ship reports the floor's facts up to shipped (and, with delivered,
+// the carrier's proof of delivery).
+func (s *shop) ship(t testing.TB, _ int) {
+	t.Helper()
+	ctx := context.Background()
+	v, _ := s.svc.Store.GetOrder(ctx, s.orderID)
+	st := v.Assignments[0].Station
+	items := []oms.PackedItem{{SKU: "MUG", Qty: 2}, {SKU: "TEA", Qty: 1}}
+	evs := []oms.Event{
+		floorEvent(st, 1, s.orderID, &oms.PackCompleted{Cartons: []oms.Carton{{Type: "BOX-S", Items: items}}}),
+		floorEvent(st, 2, s.orderID, &oms.ShipmentCreated{Shipment: oms.Shipment{ID: "SH-1", Carrier: "ups", Service: "express",
+			TrackingNumber: s.tracking, Cartons: []oms.Carton{{Type: "BOX-S", Items: items}}}}),
+	}
+	if _, _, err := s.svc.Store.ApplyStationEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (s *shop) deliver(t testing.TB) {
+	t.Helper()
+	if _, err := s.svc.Store.MarkDelivered(context.Background(), s.orderID, "carrier"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func floorEvent(station string, seq uint64, orderID string, p oms.Payload) oms.Event {
+	e := oms.NewEvent(p)
+	e.Site, e.Station, e.Seq, e.OrderID = "LON", station, seq, orderID
+	return e
+}
+
+func mustTokens(t testing.TB) *Tokens {
+	t.Helper()
+	tk, err := NewTokens(bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+func get(t testing.TB, client *http.Client, u, lang string) (int, string, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", u, nil)
+	if lang != "" {
+		req.Header.Set("Accept-Language", lang)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), resp.Header
+}
+
+func TestTrackPageInTwoLanguages(t *testing.T) {
+	s := newShop(t, Config{})
+	code, body, h := get(t, http.DefaultClient, s.srv.URL+"/track/"+s.tracking, "en-GB,en;q=0.9")
+	if code != 200 || !strings.Contains(body, `<strong id="status">Shipped</strong>`) || !strings.Contains(body, "London, GB") {
+		t.Fatalf("track page: %d\n%s", code, body)
+	}
+	if h.Get("Content-Security-Policy") != CSP || !strings.Contains(CSP, "default-src 'none'") || strings.Contains(body, "<script") {
+		t.Fatalf("headers: %v", h)
+	}
+	for _, private := range []string{"Ada", "Analytical", s.orderID, "ada@example.com"} {
+		if strings.Contains(body, private) {
+			t.Fatalf("tracking page shows %q", private)
+		}
+	}
+	s.deliver(t)
+	_, body, h = get(t, http.DefaultClient, s.srv.URL+"/track/"+s.tracking, "de-DE,de;q=0.9,en;q=0.5")
+	if !strings.Contains(body, "Zugestellt") || h.Get("Content-Language") != "de" {
+		t.Fatalf("german page:\n%s", body)
+	}
+	if code, _, _ := get(t, http.DefaultClient, s.srv.URL+"/track/1Z000000000000000", ""); code != 404 {
+		t.Fatalf("unknown tracking: %d", code)
+	}
+}
+
+func TestOrderTokens(t *testing.T) {
+	s := newShop(t, Config{})
+	code, body, _ := get(t, http.DefaultClient, s.srv.URL+"/orders/"+s.token, "")
+	if code != 200 || !strings.Contains(body, "W-4711") || !strings.Contains(body, "Nordic Slate Mug") || !strings.Contains(body, "https://www.ups.com/track?tracknum=") {
+		t.Fatalf("order page: %d\n%s", code, body)
+	}
+	if len(s.token) < 22 { // 128 bits in base64
+		t.Fatalf("token %q too short", s.token)
+	}
+	other, _ := s.front.tokens.Seal("PL99999999")
+	flip := []byte(s.token)
+	flip[len(flip)/2] ^= 1
+	bad := map[string]string{
+		"truncated":     s.token[:len(s.token)-5],
+		"tampered":      string(flip),
+		"random":        strings.Repeat("A", len(s.token)),
+		"internal id":   s.orderID,
+		"unknown order": other,
+		"empty-ish":     "x",
+	}
+	var bodies []string
+	for name, tok := range bad {
+		code, body, _ := get(t, http.DefaultClient, s.srv.URL+"/orders/"+url.PathEscape(tok), "")
+		if code != 404 {
+			t.Fatalf("%s token: %d", name, code)
+		}
+		bodies = append(bodies, body)
+	}
+	for _, b := range bodies[1:] {
+		if b != bodies[0] {
+			t.Fatal("404 pages differ between bad tokens")
+		}
+	}
+	// Every token is one length and opens the same way: see
+	// BenchmarkOpenToken for the timing, which is reported, not asserted.
+	if _, err := s.front.tokens.Open(s.token[:10]); err != ErrBadToken {
+		t.Fatal(err)
+	}
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func TestSelfServiceReturnNeedsCSRF(t *testing.T) {
+	s := newShop(t, Config{})
+	code, body, _ := get(t, http.DefaultClient, s.srv.URL+"/orders/"+s.token, "")
+	if code != 200 || strings.Contains(body, `id="return-form"`) {
+		t.Fatal("the return form shows before delivery")
+	}
+	s.deliver(t)
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	_, body, _ = get(t, client, s.srv.URL+"/orders/"+s.token, "")
+	m := csrfRe.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no return form:\n%s", body)
+	}
+	form := url.Values{"qty_MUG": {"1"}, "reason": {"too_small"}, "condition": {"unopened"}, "csrf": {m[1]}}
+	post := func(c *http.Client, v url.Values, origin string) *http.Response {
+		req, _ := http.NewRequest("POST", s.srv.URL+"/orders/"+s.token+"/returns", strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	noJar := &http.Client{CheckRedirect: client.CheckRedirect}
+	if r := post(noJar, form, ""); r.StatusCode != 403 {
+		t.Fatalf("post without the cookie: %d", r.StatusCode)
+	}
+	forged := url.Values{"qty_MUG": {"1"}, "reason": {"too_small"}, "csrf": {"1700000000.AAAA"}}
+	if r := post(client, forged, ""); r.StatusCode != 403 {
+		t.Fatalf("post with a forged token: %d", r.StatusCode)
+	}
+	if r := post(client, form, "https://evil.example"); r.StatusCode != 403 {
+		t.Fatalf("cross-origin post: %d", r.StatusCode)
+	}
+	r := post(client, form, s.srv.URL)
+	if r.StatusCode != 303 {
+		t.Fatalf("good post: %d", r.StatusCode)
+	}
+	loc := r.Header.Get("Location")
+	code, body, _ = get(t, client, s.srv.URL+loc, "")
+	rma := regexp.MustCompile(`id="rma">([^<]+)<`).FindStringSubmatch(body)
+	if code != 200 || rma == nil {
+		t.Fatalf("return page: %d\n%s", code, body)
+	}
+	v, err := s.svc.Store.GetReturn(context.Background(), rma[1])
+	if err != nil || v.OrderID != s.orderID || v.Lines[0].SKU != "MUG" || v.Lines[0].Qty != 1 {
+		t.Fatalf("RMA %+v %v", v, err)
+	}
+	// The label: a PNG whose barcode is the RMA number the bench scans.
+	resp, err := client.Get(s.srv.URL + loc + "/label.png")
+	if err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("label: %v %v", resp, err)
+	}
+	img, err := png.Decode(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bmp, _ := gozxing.NewBinaryBitmapFromImage(img)
+	res, err := oned.NewCode128Reader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+	if err != nil || res.GetText() != rma[1] {
+		t.Fatalf("label barcode: %v %v", res, err)
+	}
+	// Another order's token cannot open this RMA.
+	other, _ := s.front.tokens.Seal("PL00000099")
+	if code, _, _ := get(t, client, s.srv.URL+"/orders/"+other+"/returns/"+rma[1], ""); code != 404 {
+		t.Fatalf("RMA under another token: %d", code)
+	}
+}
+
+func TestLookupRateLimit(t *testing.T) {
+	s := newShop(t, Config{LookupsPerMinute: 3})
+	codes := []int{}
+	for range 8 {
+		code, _, _ := get(t, http.DefaultClient, s.srv.URL+"/track/"+s.tracking, "")
+		codes = append(codes, code)
+	}
+	ok, limited := 0, 0
+	for _, c := range codes {
+		switch c {
+		case 200:
+			ok++
+		case 429:
+			limited++
+		}
+	}
+	if ok != 6 || limited != 2 {
+		t.Fatalf("codes %v: want 6 answered (burst) then 429", codes)
+	}
+}
+
+func BenchmarkTrackPage(b *testing.B) {
+	s := newShop(b, Config{LookupsPerMinute: 1 << 30})
+	u := s.srv.URL + "/track/" + s.tracking
+	client := &http.Client{}
+	lat := make([]float64, 0, b.N)
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		resp, err := client.Get(u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		lat = append(lat, float64(time.Since(start).Microseconds()))
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+	b.ReportMetric(percentile(lat, 0.99), "p99-µs")
+}
+
+// BenchmarkOpenToken times opening a wrong token and a truncated one:
+// they take the same path and should cost the same.
+func BenchmarkOpenToken(b *testing.B) {
+	tk := mustTokens(b)
+	good, _ := tk.Seal("PL00000001")
+	wrong := strings.Repeat("A", len(good))
+	for _, c := range []struct{ name, tok string }{{"wrong", wrong}, {"truncated", good[:9]}, {"good", good}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				tk.Open(c.tok)
+			}
+		})
+	}
+}
+
+func percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return s[int(p*float64(len(s)-1))]
+}
+
+// TestOrderURLForNotifications: with a base URL the notifier's link opens
+// the customer's order; without one there is no link.
+func TestOrderURLForNotifications(t *testing.T) {
+	s := newShop(t, Config{BaseURL: "https://orders.example.com/"})
+	link := s.front.OrderURL(s.orderID)
+	tok, ok := strings.CutPrefix(link, "https://orders.example.com/orders/")
+	if !ok {
+		t.Fatalf("link %q", link)
+	}
+	if id, err := s.front.tokens.Open(tok); err != nil || id != s.orderID {
+		t.Fatalf("link opens %q, %v", id, err)
+	}
+	if code, _, _ := get(t, http.DefaultClient, s.srv.URL+"/orders/"+tok, ""); code != 200 {
+		t.Fatalf("link page: %d", code)
+	}
+	noBase := newShop(t, Config{})
+	if noBase.front.OrderURL(noBase.orderID) != "" {
+		t.Fatal("a link without a base URL")
+	}
+}
