@@ -1,7 +1,10 @@
 package central
 
 import (
+	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/packline/packline/oms"
 )
@@ -68,5 +71,50 @@ func TestApplyParksAheadOfAGap(t *testing.T) {
 	marks, stats, err = w.store.ApplyStationEvents(w.ctx, []oms.Event{e1})
 	if err != nil || stats.Applied != 2 || marks[StationKey{"LON", "PACK-01"}] != 2 {
 		t.Fatalf("gap filled: %v %+v %v", marks, stats, err)
+	}
+}
+
+func TestThroughputAndReassign(t *testing.T) {
+	w := newWorld(t)
+	w.receive(t, "LON", "A-01-01-1", "SKU-1", 5)
+	o := w.capture(t, order("W-R", testGB, false, LineInput{SKU: "SKU-1", Qty: 1}))
+	w.svc.AllocateAll(w.ctx)
+	from := w.view(t, o.ID).Assignments[0].Station
+	to := "PACK-01"
+	if from == to {
+		to = "PACK-02"
+	}
+	v, err := w.store.Reassign(w.ctx, o.ID, "LON", to, "lead:lena")
+	if err != nil || v.Assignments[0].Station != to {
+		t.Fatalf("reassign: %+v %v", v.Assignments, err)
+	}
+	last := v.History[len(v.History)-1]
+	if last.By != "lead:lena" || !strings.Contains(last.Reason, "reassigned from LON/"+from) {
+		t.Fatalf("audit: %+v", last)
+	}
+	tasks, _ := w.store.PendingTasks(w.ctx, 10)
+	var held, released bool
+	for _, tk := range tasks {
+		ev, _ := oms.ParseEvent(tk.Payload)
+		held = held || ev.Type == oms.EventTaskOrderHold && ev.Station == from
+		released = released || ev.Type == oms.EventTaskOrderReleased && ev.Station == to && ev.OrderVersion == v.Version
+	}
+	if !held || !released {
+		t.Fatalf("tasks: held %v released %v", held, released)
+	}
+	// Pack facts from the new station count for its operator.
+	evs := []oms.Event{
+		stationEvent("LON", to, 1, o.ID, &oms.ItemPacked{LineNo: 1, SKU: "SKU-1", Qty: 1, Carton: 1}),
+		stationEvent("LON", to, 2, o.ID, &oms.PackCompleted{}),
+	}
+	if _, _, err := w.store.ApplyStationEvents(w.ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	tp, err := w.store.Throughput(w.ctx, "LON", time.Now().Add(-time.Hour))
+	if err != nil || len(tp) != 1 || tp[0].Operator != "op-1" || tp[0].Orders != 1 || tp[0].Units != 1 {
+		t.Fatalf("throughput: %+v %v", tp, err)
+	}
+	if _, err := w.store.Reassign(w.ctx, o.ID, "LON", from, "lead"); !errors.Is(err, ErrConflict) {
+		t.Fatalf("reassign while packing: %v", err)
 	}
 }

@@ -47,6 +47,8 @@ func NewAPI(svc *Service) *API {
 	a.handle("POST /v1/inventory/adjustments", a.adjustments)
 	a.handle("GET /v1/inventory", a.inventory)
 	a.handle("GET /v1/exceptions", a.exceptions)
+	a.handle("GET /v1/sites/{site}/throughput", a.throughput)
+	a.handle("POST /v1/orders/{id}/reassign", a.reassign)
 	a.extraRoutes()
 	return a
 }
