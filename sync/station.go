@@ -28,6 +28,7 @@ type Presence struct {
 	OldestAge float64   `json:"oldest_age_s"`
 	Printer   string    `json:"printer,omitempty"`
 	Scanner   string    `json:"scanner,omitempty"`
+	LastScan  time.Time `json:"last_scan,omitzero"`
 }
 
 // State is the station's connectivity, for the status bar.

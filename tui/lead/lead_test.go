@@ -1,0 +1,182 @@
+package lead
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+
+	"github.com/packline/packline/localdb"
+	"github.com/packline/packline/sync"
+)
+
+func renderer() *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	return r
+}
+
+// TestStationGoingOfflineShowsWithinTenSeconds: a real station heartbeats
+// over a real NATS server; when it stops, the dashboard says OFFLINE
+// within 10 seconds.
+func TestStationGoingOfflineShowsWithinTenSeconds(t *testing.T) {
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats not ready")
+	}
+	defer ns.Shutdown()
+	nc, err := nats.Connect(ns.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	pres, stop, err := NewPresence(nc, "LON")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+
+	db, err := localdb.OpenStation(filepath.Join(t.TempDir(), "s.db"), "LON", "PACK-07")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	snc, _ := sync.Connect(sync.ConnectOptions{URL: ns.ClientURL()})
+	st, _ := sync.NewStation(snc, db, nil)
+	st.PresenceEvery = 500 * time.Millisecond
+	st.Presence = func(p *sync.Presence) { p.Operator, p.Screen, p.Printer, p.Scanner = "otto", "pack", "ready", "ok" }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { st.Run(ctx); close(done) }()
+
+	m := New(Options{Site: "LON", Lead: "lena", Renderer: renderer(), Presence: pres})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 24})
+	view := func() string { m.Update(tickMsg(time.Now())); return m.View() }
+	waitFor(t, 10*time.Second, func() bool { return strings.Contains(view(), "PACK-07") && strings.Contains(view(), "online") })
+	if v := view(); !strings.Contains(v, "otto") || !strings.Contains(v, "ready") {
+		t.Fatalf("station row:\n%s", v)
+	}
+	cancel()
+	<-done
+	snc.Close()
+	stopped := time.Now()
+	waitFor(t, 10*time.Second, func() bool { return strings.Contains(view(), "OFFLINE") })
+	t.Logf("offline shown %s after the station stopped", time.Since(stopped).Round(100*time.Millisecond))
+}
+
+func waitFor(t *testing.T, total time.Duration, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(total)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %s", total)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestActionsCarryTheLead: release and move go to omsd with the lead's
+// name (central writes it into the order's history); a broadcast is
+// published for every station.
+func TestActionsCarryTheLead(t *testing.T) {
+	var got []string
+	omsd := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got = append(got, r.Method+" "+r.URL.Path+" "+strings.TrimSpace(string(body)))
+		w.Write([]byte(`{"exceptions":[],"throughput":[]}`))
+	}))
+	defer omsd.Close()
+	var published []Broadcast
+	m := New(Options{Site: "LON", Lead: "lena", Renderer: renderer(), Central: &Central{Base: omsd.URL},
+		Publish: func(subject string, data []byte) error {
+			var b Broadcast
+			json.Unmarshal(data, &b)
+			if subject == BroadcastSubject("LON") {
+				published = append(published, b)
+			}
+			return nil
+		}})
+	run := func(keys ...string) {
+		for _, k := range keys {
+			var msg tea.KeyMsg
+			switch k {
+			case "enter":
+				msg = tea.KeyMsg{Type: tea.KeyEnter}
+			default:
+				msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+			}
+			_, cmd := m.Update(msg)
+			for cmd != nil {
+				out := cmd()
+				cmd = nil
+				if out != nil {
+					if _, ok := out.(tea.BatchMsg); ok {
+						break
+					}
+					_, cmd = m.Update(out)
+				}
+			}
+		}
+	}
+	run("h", "PL00000042", "enter")
+	run("m", "PL00000043 PACK-02", "enter")
+	run("b", "Break in 5 minutes", "enter")
+	want := []string{
+		`POST /v1/orders/PL00000042/release {"by":"lead:lena"}`,
+		`POST /v1/orders/PL00000043/reassign {"by":"lead:lena","site":"LON","station":"PACK-02"}`,
+	}
+	for _, w := range want {
+		found := false
+		for _, g := range got {
+			found = found || g == w
+		}
+		if !found {
+			t.Fatalf("omsd did not get %s; got %v", w, got)
+		}
+	}
+	if len(published) != 1 || published[0].Message != "Break in 5 minutes" || published[0].From != "lena" {
+		t.Fatalf("broadcast: %+v", published)
+	}
+}
+
+func TestLayoutsFit(t *testing.T) {
+	now := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	p := &Presence{site: "LON", now: func() time.Time { return now }, stations: map[string]*StationView{}}
+	p.Seen(sync.Presence{Site: "LON", Station: "PACK-01", Operator: "otto", Screen: "pack", Queue: 12, Printer: "ready", Scanner: "ok", LastScan: now.Add(-4 * time.Second)})
+	p.now = func() time.Time { return now.Add(30 * time.Second) }
+	p.Seen(sync.Presence{Site: "LON", Station: "PACK-02", Operator: "anna", Screen: "pick", Backlog: 153, OldestAge: 300})
+	p.now = func() time.Time { return now.Add(35 * time.Second) }
+	for _, size := range [][2]int{{40, 8}, {80, 24}, {120, 40}} {
+		m := New(Options{Site: "LON", Lead: "lena", Renderer: renderer(), Presence: p, Now: p.now})
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		m.Update(tickMsg{})
+		v := m.View()
+		lines := strings.Split(strings.TrimRight(v, "\n"), "\n")
+		if len(lines) > size[1] {
+			t.Fatalf("%dx%d: %d lines\n%s", size[0], size[1], len(lines), v)
+		}
+		for _, l := range lines {
+			if lipgloss.Width(l) > size[0] {
+				t.Fatalf("%dx%d: line wider than the window: %q", size[0], size[1], l)
+			}
+		}
+		if !strings.Contains(v, "OFFLINE") || !strings.Contains(v, "PACK-02") {
+			t.Fatalf("%dx%d:\n%s", size[0], size[1], v)
+		}
+	}
+}
