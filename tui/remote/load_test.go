@@ -24,7 +24,7 @@ func BenchmarkSessions50(b *testing.B) {
 	for i := range terms {
 		// Each session its own key, so each gets its own program.
 		k := newKey(b, fmt.Sprintf("op%02d", i))
-		ts.srv.keys[RoleOperator] = append(ts.srv.keys[RoleOperator], authorizedKey{key: k.signer.PublicKey(), comment: fmt.Sprintf("op%02d", i)})
+		ts.srv.AddKey(RoleOperator, k.signer.PublicKey(), fmt.Sprintf("op%02d", i))
 		terms[i] = openTerm(b, ts.addr, fmt.Sprintf("op%02d", i), k)
 		terms[i].waitFor(b, "typed=[]")
 	}

@@ -107,7 +107,7 @@ func TestOpenSSHClient(t *testing.T) {
 	ts := startServer(t, time.Minute)
 	dir := t.TempDir()
 	keyPath, kp := opensshKey(t, dir, "olga")
-	ts.srv.keys[RoleOperator] = append(ts.srv.keys[RoleOperator], authorizedKey{key: kp.signer.PublicKey(), comment: "olga"})
+	ts.srv.AddKey(RoleOperator, kp.signer.PublicKey(), "olga")
 
 	first := startPtySSH(t, sshArgs(keyPath, ts.addr, "-tt", "-l", "olga")...)
 	first.waitFor(t, "operator olga typed=[]")

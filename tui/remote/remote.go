@@ -98,9 +98,11 @@ type Server struct {
 	cfg   Config
 	apps  map[Role]App
 	log   *slog.Logger
-	keys  map[Role][]authorizedKey
 	ssh   *ssh.Server
 	clock func() time.Time
+
+	keysMu stdsync.RWMutex // guards keys
+	keys   map[Role][]authorizedKey
 
 	mu       stdsync.Mutex // guards sessions
 	sessions map[string]*live
@@ -203,7 +205,17 @@ func ensureHostKey(path string) error {
 	return f.Close()
 }
 
+// AddKey authorizes one more key for a role, as if it were in the
+// role's authorized-keys file.
+func (s *Server) AddKey(role Role, key ssh.PublicKey, name string) {
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
+	s.keys[role] = append(s.keys[role], authorizedKey{key: key, comment: name})
+}
+
 func (s *Server) roleOf(key ssh.PublicKey) Role {
+	s.keysMu.RLock()
+	defer s.keysMu.RUnlock()
 	for _, role := range []Role{RoleLead, RoleOperator} {
 		if s.apps[role] == nil {
 			continue
@@ -220,6 +232,8 @@ func (s *Server) roleOf(key ssh.PublicKey) Role {
 func (s *Server) identity(sess ssh.Session) Identity {
 	key := sess.PublicKey()
 	id := Identity{Role: s.roleOf(key), User: sess.User(), Name: sess.User(), Fingerprint: gossh.FingerprintSHA256(key)}
+	s.keysMu.RLock()
+	defer s.keysMu.RUnlock()
 	for _, k := range s.keys[id.Role] {
 		if ssh.KeysEqual(key, k.key) && k.comment != "" {
 			id.Name = k.comment
