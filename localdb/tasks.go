@@ -24,6 +24,9 @@ func (d *DB) ApplyTask(ctx context.Context, ev oms.Event) (bool, error) {
 	if !strings.HasPrefix(string(ev.Type), "task.") {
 		return false, fmt.Errorf("apply task %s: %w: %s is not a task", ev.ID, oms.ErrInvalid, ev.Type)
 	}
+	if ev.Type == oms.EventTaskTrackingRange {
+		return d.ApplyTrackingRange(ctx, ev) // not about an order: keyed by its event id
+	}
 	if ev.OrderID == "" || ev.OrderVersion <= 0 {
 		return false, fmt.Errorf("apply task %s: %w: order_id and a positive order_version are required", ev.ID, oms.ErrInvalid)
 	}

@@ -26,6 +26,7 @@ const (
 	EventTaskHoldReleased  EventType = "task.hold_released"
 	EventTaskRMAAuthorized EventType = "task.rma_authorized"
 	EventTaskException     EventType = "task.exception"
+	EventTaskTrackingRange EventType = "task.tracking_range"
 )
 
 // payloadTypes maps each event type to a constructor of its payload; it is
@@ -54,6 +55,7 @@ var payloadTypes = map[EventType]func() Payload{
 	EventTaskHoldReleased:  func() Payload { return &TaskHoldReleased{} },
 	EventTaskRMAAuthorized: func() Payload { return &TaskRMAAuthorized{} },
 	EventTaskException:     func() Payload { return &TaskException{} },
+	EventTaskTrackingRange: func() Payload { return &TaskTrackingRange{} },
 }
 
 // EventTypes lists every known event type.

@@ -30,6 +30,8 @@ var specs = map[string]templateSpec{
 	"return":       {101.6, 152.4, func() LabelData { return &ReturnLabel{} }, func() LabelData { return DemoReturn() }},
 	"sku":          {76.2, 50.8, func() LabelData { return &SKULabel{} }, func() LabelData { return DemoSKU() }},
 	"sscc":         {101.6, 152.4, func() LabelData { return &SSCCLabel{} }, func() LabelData { return DemoSSCC() }},
+	"customs-cn22": {101.6, 152.4, func() LabelData { return &CN22Label{} }, func() LabelData { return DemoCN22() }},
+	"manifest":     {101.6, 152.4, func() LabelData { return &ManifestLabel{} }, func() LabelData { return DemoManifest() }},
 }
 
 // TemplateNames lists the label templates, sorted.

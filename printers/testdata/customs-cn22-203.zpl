@@ -1,0 +1,41 @@
+^XA^CI28^PW813^LL1219^LH0,0
+^FO32,24^A0N,40,40^FH^FDCUSTOMS DECLARATION^FS
+^FO576,24^A0N,40,40^FH^FDCN 22^FS
+^FO32,80^A0N,20,20^FH^FDMay be opened officially^FS
+^FO576,80^A0N,20,20^FH^FDSO-2026-000123^FS
+^FO16,112^GB781,3,3^FS
+^FO32,128^GB28,28,2^FS^FO72,132^A0N,20,20^FH^FDGift^FS
+^FO288,128^GB28,28,2^FS^FO328,132^A0N,20,20^FH^FDCommercial sample^FS
+^FO560,128^GB28,28,2^FS^FO600,132^A0N,20,20^FH^FDDocuments^FS
+^FO32,176^GB28,28,2^FS^FO72,180^A0N,20,20^FH^FDReturned goods^FS
+^FO288,176^GB28,28,2^FS^FO328,180^A0N,20,20^FH^FDSale of goods^FS
+^FO560,176^GB28,28,2^FS^FO600,180^A0N,20,20^FH^FDOther^FS^FO294,180^A0N,20,20^FH^FDX^FS
+^FO16,224^GB781,3,3^FS
+
+^FO32,236^A0N,18,14^FH^FDQuantity and detailed description of contents^FS
+^FO504,236^A0N,18,14^FH^FDWeight (kg)^FS
+^FO632,236^A0N,18,14^FH^FDValue^FS
+
+^FO16,264^GB781,2,2^FS
+^FO32,280^A0N,24,24^FH^FD2 x Merino wool socks^FS^FO504,280^A0N,24,24^FH^FD0.180^FS
+^FO632,280^A0N,24,24^FH^FD25.80 CHF^FS
+^FO64,320^A0N,20,15^FH^FDHS tariff no. 6115.95 Country of origin PT^FS
+^FO32,392^A0N,24,24^FH^FD1 x Espresso cup set, porcelain^FS^FO504,392^A0N,24,24^FH^FD0.620^FS
+^FO632,392^A0N,24,24^FH^FD34.90 CHF^FS
+^FO64,432^A0N,20,15^FH^FDHS tariff no. 6911.10 Country of origin DE^FS
+^FO16,736^GB781,3,3^FS
+^FO32,752^A0N,20,20^FH^FDTotal gross weight (kg)^FS
+^FO400,752^A0N,20,20^FH^FDTotal value^FS
+^FO32,784^A0N,28,28^FH^FD1.050^FS
+^FO400,784^A0N,28,28^FH^FD60.70 CHF^FS
+^FO16,824^GB781,3,3^FS
+
+^FO32,836^A0N,20,15^FH^FDFROM Packline GmbH Berlin DC, Berlin 13599 DE^FS
+^FO32,864^A0N,20,15^FH^FDTO Zo_C3_AB _C3_85ngstr_C3_B6m, Bahnhofstrasse 12, Z_C3_BCrich 8001 CH^FS
+^FO32,896^A0N,18,14^FB752,5,0,L,0^FH^FDI, the undersigned, whose name and address are given on the item, certify that the\&particulars given in this declaration are correct and that this item does not contain any\&dangerous article or articles prohibited by legislation or by postal or customs\&regulations.^FS
+
+^FO32,992^A0N,20,20^FH^FD2026-11-27^FS^FO272,992^A0N,20,20^FH^FDPackline GmbH, shipping^FS
+^FO32,1020^A0N,16,12^FH^FDDate and sender's signature^FS
+^BY3,3,96^FO64,1048^BCN,96,Y,N,N,A^FH^FD1Z999AA10123456784^FS
+^XZ
+

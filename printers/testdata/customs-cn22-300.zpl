@@ -1,0 +1,41 @@
+^XA^CI28^PW1219^LL1829^LH0,0
+^FO48,36^A0N,60,60^FH^FDCUSTOMS DECLARATION^FS
+^FO864,36^A0N,60,60^FH^FDCN 22^FS
+^FO48,120^A0N,30,30^FH^FDMay be opened officially^FS
+^FO864,120^A0N,30,30^FH^FDSO-2026-000123^FS
+^FO24,168^GB1171,5,5^FS
+^FO48,192^GB42,42,3^FS^FO108,198^A0N,30,30^FH^FDGift^FS
+^FO432,192^GB42,42,3^FS^FO492,198^A0N,30,30^FH^FDCommercial sample^FS
+^FO840,192^GB42,42,3^FS^FO900,198^A0N,30,30^FH^FDDocuments^FS
+^FO48,264^GB42,42,3^FS^FO108,270^A0N,30,30^FH^FDReturned goods^FS
+^FO432,264^GB42,42,3^FS^FO492,270^A0N,30,30^FH^FDSale of goods^FS
+^FO840,264^GB42,42,3^FS^FO900,270^A0N,30,30^FH^FDOther^FS^FO440,270^A0N,30,30^FH^FDX^FS
+^FO24,336^GB1171,5,5^FS
+
+^FO48,354^A0N,28,21^FH^FDQuantity and detailed description of contents^FS
+^FO756,354^A0N,28,21^FH^FDWeight (kg)^FS
+^FO948,354^A0N,28,21^FH^FDValue^FS
+
+^FO24,396^GB1171,2,2^FS
+^FO48,420^A0N,36,36^FH^FD2 x Merino wool socks^FS^FO756,420^A0N,36,36^FH^FD0.180^FS
+^FO948,420^A0N,36,36^FH^FD25.80 CHF^FS
+^FO96,480^A0N,30,23^FH^FDHS tariff no. 6115.95 Country of origin PT^FS
+^FO48,588^A0N,36,36^FH^FD1 x Espresso cup set, porcelain^FS^FO756,588^A0N,36,36^FH^FD0.620^FS
+^FO948,588^A0N,36,36^FH^FD34.90 CHF^FS
+^FO96,648^A0N,30,23^FH^FDHS tariff no. 6911.10 Country of origin DE^FS
+^FO24,1104^GB1171,5,5^FS
+^FO48,1128^A0N,30,30^FH^FDTotal gross weight (kg)^FS
+^FO600,1128^A0N,30,30^FH^FDTotal value^FS
+^FO48,1176^A0N,42,42^FH^FD1.050^FS
+^FO600,1176^A0N,42,42^FH^FD60.70 CHF^FS
+^FO24,1236^GB1171,5,5^FS
+
+^FO48,1254^A0N,30,23^FH^FDFROM Packline GmbH Berlin DC, Berlin 13599 DE^FS
+^FO48,1296^A0N,30,23^FH^FDTO Zo_C3_AB _C3_85ngstr_C3_B6m, Bahnhofstrasse 12, Z_C3_BCrich 8001 CH^FS
+^FO48,1344^A0N,26,20^FB1128,5,0,L,0^FH^FDI, the undersigned, whose name and address are given on the item, certify that the particulars\&given in this declaration are correct and that this item does not contain any dangerous\&article or articles prohibited by legislation or by postal or customs regulations.^FS
+
+^FO48,1488^A0N,30,30^FH^FD2026-11-27^FS^FO408,1488^A0N,30,30^FH^FDPackline GmbH, shipping^FS
+^FO48,1530^A0N,24,18^FH^FDDate and sender's signature^FS
+^BY4,3,144^FO96,1572^BCN,144,Y,N,N,A^FH^FD1Z999AA10123456784^FS
+^XZ
+
