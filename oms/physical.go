@@ -49,6 +49,9 @@ type Shipment struct {
 	TrackingNumber string    `json:"tracking_number"`
 	Cartons        []Carton  `json:"cartons"`
 	ShippedAt      time.Time `json:"shipped_at,omitzero"`
+	// EstimatedDelivery is the carrier service's delivery date from the
+	// rate card's transit days, as quoted when the parcel was labelled.
+	EstimatedDelivery time.Time `json:"estimated_delivery,omitzero"`
 }
 
 // Grade is how a returned item is judged at the returns bench.

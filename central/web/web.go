@@ -316,6 +316,10 @@ func (s *Server) orderPage(r *http.Request, v central.OrderView) *orderPage {
 		op.Lines = append(op.Lines, lineView{SKU: l.SKU, Description: desc, Qty: l.Qty, Returnable: l.Shipped})
 	}
 	for _, sh := range v.Shipments {
+		// The carrier's transit days beat the promise made at checkout.
+		if !sh.EstimatedDelivery.IsZero() && (op.Estimated.IsZero() || sh.EstimatedDelivery.After(op.Estimated) || v.Status != oms.StateDelivered) {
+			op.Estimated = sh.EstimatedDelivery
+		}
 		op.Shipments = append(op.Shipments, shipmentView{Carrier: sh.Carrier, Service: sh.Service, Tracking: sh.TrackingNumber,
 			CarrierURL: carrierURL(sh.Carrier, sh.TrackingNumber), Parcels: len(sh.Cartons)})
 	}
