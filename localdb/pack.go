@@ -71,7 +71,7 @@ func (d *DB) OpenOrderWithSKU(ctx context.Context, sku, exclude string) (string,
 	err := d.sql.QueryRowContext(ctx, `SELECT l.order_id FROM order_lines l JOIN orders o ON o.id = l.order_id
 		WHERE l.sku = ? AND l.order_id <> ? AND o.state NOT IN ('cancelled', 'shipped', 'delivered')
 		  AND l.packed < l.qty
-		  AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = l.order_id) LIMIT 1`, sku, exclude).Scan(&id)
+		  AND NOT EXISTS (SELECT 1 FROM pack_shipments s WHERE s.order_id = l.order_id) LIMIT 1`, sku, exclude).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -112,7 +112,7 @@ func (d *DB) PackOrder(ctx context.Context, orderID string) (PackOrder, error) {
 		return p, fmt.Errorf("pack order %s in %s: %w", orderID, d.path, err)
 	}
 	var n int
-	if err := d.sql.QueryRowContext(ctx, "SELECT count(*) FROM shipments WHERE order_id = ?", orderID).Scan(&n); err != nil {
+	if err := d.sql.QueryRowContext(ctx, "SELECT count(*) FROM pack_shipments WHERE order_id = ?", orderID).Scan(&n); err != nil {
 		return p, fmt.Errorf("pack order %s in %s: %w", orderID, d.path, err)
 	}
 	p.Shipped = n > 0
@@ -230,7 +230,7 @@ func (d *DB) CompletePack(ctx context.Context, ref OrderRef, session int64, done
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("%w: pack session %d is not open", oms.ErrInvalid, session)
 		}
-		if _, err := tx.Exec(`INSERT INTO shipments (id, order_id, session_id, carrier, service, tracking, sscc, body, created_at)
+		if _, err := tx.Exec(`INSERT INTO pack_shipments (id, order_id, session_id, carrier, service, tracking, sscc, body, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sh.ID, ref.OrderID, session, sh.Carrier, sh.Service, sh.TrackingNumber, c.SSCC, string(body), timestamp(time.Now())); err != nil {
 			return err
 		}
@@ -289,7 +289,7 @@ func (d *DB) NextCounter(ctx context.Context, name string) (int64, error) {
 // ShipmentByTracking finds the order a tracking number was shipped under.
 func (d *DB) ShipmentByTracking(ctx context.Context, tracking string) (string, bool, error) {
 	var id string
-	err := d.sql.QueryRowContext(ctx, "SELECT order_id FROM shipments WHERE tracking = ? LIMIT 1", tracking).Scan(&id)
+	err := d.sql.QueryRowContext(ctx, "SELECT order_id FROM pack_shipments WHERE tracking = ? LIMIT 1", tracking).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}

@@ -12,71 +12,6 @@ import (
 	"github.com/packline/packline/oms"
 )
 
-// floorSchema holds the tables the floor screens (pick, pack, returns,
-// exceptions) keep. It is idempotent (IF NOT EXISTS) and applied by
-// EnsureFloorSchema rather than as a numbered migration: the migration
-// runner needs gapless numbers and 0004 belongs to work in flight. Once
-// 0004 has landed this text moves to migrations/0005_tui.sql unchanged.
-const floorSchema = `
-CREATE TABLE IF NOT EXISTS totes (
-	tote       TEXT PRIMARY KEY,
-	order_id   TEXT NOT NULL,
-	state      TEXT NOT NULL CHECK (state IN ('picking', 'handed_off', 'packed')),
-	updated_at TEXT NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS totes_order ON totes (order_id);
-CREATE TABLE IF NOT EXISTS pick_progress (
-	order_id TEXT NOT NULL,
-	line_no  INTEGER NOT NULL,
-	location TEXT NOT NULL,
-	picked   INTEGER NOT NULL DEFAULT 0,
-	shorted  INTEGER NOT NULL DEFAULT 0,
-	reason   TEXT NOT NULL DEFAULT '',
-	PRIMARY KEY (order_id, line_no, location)
-) STRICT;
-CREATE TABLE IF NOT EXISTS shipments (
-	id         TEXT PRIMARY KEY,
-	order_id   TEXT NOT NULL,
-	session_id INTEGER NOT NULL DEFAULT 0,
-	carrier    TEXT NOT NULL,
-	service    TEXT NOT NULL,
-	tracking   TEXT NOT NULL,
-	sscc       TEXT NOT NULL DEFAULT '',
-	body       TEXT NOT NULL,
-	created_at TEXT NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS shipments_tracking ON shipments (tracking);
-CREATE INDEX IF NOT EXISTS shipments_order ON shipments (order_id);
-CREATE TABLE IF NOT EXISTS return_progress (
-	rma        TEXT PRIMARY KEY,
-	order_id   TEXT NOT NULL,
-	state      TEXT NOT NULL CHECK (state IN ('received', 'completed')),
-	updated_at TEXT NOT NULL
-) STRICT;
-CREATE TABLE IF NOT EXISTS return_items (
-	id          INTEGER PRIMARY KEY,
-	rma         TEXT NOT NULL,
-	sku         TEXT NOT NULL,
-	grade       TEXT NOT NULL,
-	disposition TEXT NOT NULL,
-	location    TEXT NOT NULL DEFAULT '',
-	operator    TEXT NOT NULL,
-	at          TEXT NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS return_items_rma ON return_items (rma, sku);
-CREATE TABLE IF NOT EXISTS wip_acks (
-	order_id TEXT NOT NULL,
-	version  INTEGER NOT NULL,
-	operator TEXT NOT NULL,
-	at       TEXT NOT NULL,
-	PRIMARY KEY (order_id, version)
-) STRICT;
-CREATE TABLE IF NOT EXISTS counters (
-	name  TEXT PRIMARY KEY,
-	value INTEGER NOT NULL
-) STRICT;
-`
-
 // ErrOverPick is returned when a pick would take more than the task asks for.
 var ErrOverPick = errors.New("more than the pick asks for")
 
@@ -85,15 +20,6 @@ var ErrToteInUse = errors.New("tote holds another order")
 
 // ErrOverScan is returned when a packed item would exceed its line's quantity.
 var ErrOverScan = errors.New("line already complete")
-
-// EnsureFloorSchema creates the tables the floor screens use, if they are
-// not there yet. It is safe to call on every start.
-func (d *DB) EnsureFloorSchema(ctx context.Context) error {
-	if _, err := d.sql.ExecContext(ctx, floorSchema); err != nil {
-		return fmt.Errorf("floor schema in %s: %w", d.path, err)
-	}
-	return nil
-}
 
 // PickLineState is one line of a pick task with the station's progress.
 type PickLineState struct {

@@ -143,10 +143,10 @@ func DefaultConfig() Config {
 	return Config{
 		CommandPrefix:   "CMD-",
 		Commands:        []string{"DONE", "SHORT", "CANCEL", "REPRINT", "SKIP", "UNDO", "NEXT", "HOLD", "LOGOUT"},
-		LocationPattern: `^(?:LOC-(?P<id>[A-Z0-9]+(?:-[A-Z0-9]+)*)|[A-Z]{1,2}\d{2}-\d{2}-\d{2}(?:-\d{1,2})?)$`,
+		LocationPattern: `^(?:LOC-(?P<id>[A-Z0-9]+(?:-[A-Z0-9]+)*)|[A-Z]{1,2}\d{2}-\d{2}-\d{2}(?:-\d{1,2})?|[A-Z]{1,3}-\d{2,4}-\d{2,4}-\d{1,4})$`,
 		TotePattern:     `^TOTE-?(?P<id>\d{3,10})$`,
-		OrderPattern:    `^(?:ORD|SO)-?(?P<id>\d{4,12})$`,
-		RMAPattern:      `^RMA-?(?P<id>\d{4,12})$`,
+		OrderPattern:    `^(?:(?:ORD|SO)-?(?P<id>\d{4,12})|PL\d{8})$`,
+		RMAPattern:      `^(?:RMA-(?P<id>\d{4,12})|RMA\d{8})$`,
 		BadgePattern:    `^(?:BADGE|EMP)-?(?P<id>[A-Z0-9]{3,12})$`,
 		SKUPattern:      `^SKU-?(?P<id>[A-Z0-9][A-Z0-9-]{1,30})$`,
 	}

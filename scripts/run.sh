@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # make run: the whole system on embedded defaults with demo data.
 # Starts omsd (embedded NATS + demo data), a virtual Zebra printer and
-# scannerd, sets up station LON/PACK-01 with the demo catalog and runs its
-# sync (central releases the demo orders to it), prints a demo shipping
-# label to the virtual printer, and keeps running until Ctrl-C. Everything lives under $RUN_DIR (default .run/).
+# scannerd in the background, then runs the station TUI for LON/PACK-01 in
+# the foreground, signed in as the demo packer, syncing with omsd and
+# printing to the virtual printer. Quit the TUI (Ctrl-C) to stop it all.
+# Everything lives under $RUN_DIR (default .run/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN_DIR=${RUN_DIR:-.run}
@@ -30,28 +31,31 @@ wait_port() { # host port what
 pids+=($!)
 "$BIN/vprinter" -addr 127.0.0.1:9100 -control 127.0.0.1:9101 -dir "$RUN_DIR/labels" 2>"$RUN_DIR/logs/vprinter.log" &
 pids+=($!)
+scanner_flag=()
 if [ -x "$BIN/scannerd" ]; then
 	"$BIN/scannerd" --socket "$RUN_DIR/scannerd.sock" 2>"$RUN_DIR/logs/scannerd.log" &
 	pids+=($!)
+	scanner_flag=(--scanner-socket "$RUN_DIR/scannerd.sock")
 fi
 wait_port 127.0.0.1 8080 omsd
 wait_port 127.0.0.1 9100 vprinter
 
-"$BIN/station" init --data "$RUN_DIR/station" --site LON --station PACK-01 --demo
-"$BIN/station" sync --data "$RUN_DIR/station" --site LON --station PACK-01 --nats nats://127.0.0.1:4222 2>"$RUN_DIR/logs/station-sync.log" &
-pids+=($!)
-"$BIN/station" label shipping --demo >"$RUN_DIR/demo-label.zpl"
-cat "$RUN_DIR/demo-label.zpl" >/dev/tcp/127.0.0.1/9100
-
 cat <<INFO
-
 Packline is running (logs in $RUN_DIR/logs):
   omsd       http://127.0.0.1:8080   try: curl -s 'http://127.0.0.1:8080/v1/orders?limit=5'
              nats://127.0.0.1:4222   metrics: http://127.0.0.1:8080/metrics
   vprinter   127.0.0.1:9100 (labels in $RUN_DIR/labels, control http://127.0.0.1:9101)
-  station    LON/PACK-01, syncing with omsd   try: $BIN/station status --data $RUN_DIR/station
-  scannerd   $RUN_DIR/scannerd.sock  try: printf ']E04006381333931\n' | $BIN/scannerd decode
+  scannerd   $RUN_DIR/scannerd.sock
+  station    LON/PACK-01 in this terminal (log: $RUN_DIR/station/station.log)
 
-Press Ctrl-C to stop.
+A second station, in another terminal:
+  $BIN/station run --data $RUN_DIR/station2 --site LON --station PACK-02 --nats nats://127.0.0.1:4222 --printer tcp://127.0.0.1:9100 --demo --operator ben
+
+Starting the station TUI; quit it with Ctrl-C to stop everything.
 INFO
-wait -n "${pids[@]}"
+sleep 1
+
+# In the foreground: the TUI owns this terminal; its logs go to a file.
+"$BIN/station" run --data "$RUN_DIR/station" --site LON --station PACK-01 \
+	--nats nats://127.0.0.1:4222 --printer tcp://127.0.0.1:9100 "${scanner_flag[@]}" \
+	--demo --operator ana

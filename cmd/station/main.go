@@ -1,5 +1,6 @@
-// Command station is the floor terminal: today its set-up and label
-// commands; the Bubble Tea app, sync and scanner hookup follow.
+// Command station is the floor terminal: `station` (or `station run`)
+// runs the TUI with sync, printing and scanner input; the other commands
+// set up, inspect and sync a station's cache.
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,11 +22,14 @@ import (
 	"github.com/packline/packline/oms/demo"
 	"github.com/packline/packline/printers"
 	"github.com/packline/packline/sync"
+	"github.com/packline/packline/tui"
 )
 
-const usage = `usage: station COMMAND [flags]
+const usage = `usage: station [run] [flags]    the floor terminal (station run --help)
+       station COMMAND [flags]
 
 commands:
+  run     the station TUI (the default): pick, pack, returns, exceptions
   init    create or open the station's local database (--demo loads demo data)
   status  show what the station holds and its sync backlog
   label   write the ZPL of one label to stdout (station label --help)
@@ -39,11 +44,12 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return errors.New("no command")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help" {
+		return runTUI(args, stderr)
 	}
 	switch args[0] {
+	case "run":
+		return runTUI(args[1:], stderr)
 	case "init":
 		return runInit(args[1:], stdout, stderr)
 	case "status":
@@ -196,4 +202,68 @@ func runSync(args []string, stdout, stderr io.Writer) error {
 	}()
 	log.Info("station sync running", "station", sf.site+"/"+sf.station, "db", sf.dbPath(), "nats", *url)
 	return st.Run(ctx)
+}
+
+// runTUI reads the config file and flags and runs the station TUI on this
+// terminal until the operator quits or a signal arrives.
+func runTUI(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "", "TOML config file (see docs/station.md)")
+	data := fs.String("data", "", "folder for the station's database and log")
+	site := fs.String("site", "", "site id")
+	station := fs.String("station", "", "station id")
+	nats := fs.String("nats", "", "central's NATS URL(s); empty: offline only")
+	socket := fs.String("scanner-socket", "", "scannerd's socket; empty: keyboard (wedge) scans only")
+	printer := fs.String("printer", "", "label printer URL, e.g. tcp://127.0.0.1:9100")
+	scale := fs.String("scale", "", "serial scale device for pack weights; empty: weights are typed")
+	ssh := fs.String("ssh", "", "serve the floor app over SSH on ADDR (not yet)")
+	logFile := fs.String("log", "", "log file (default DATA/station.log); logs never go to the terminal")
+	demoMode := fs.Bool("demo", false, "demo catalog, operators and on-screen barcode hints")
+	operator := fs.String("operator", "", "sign this operator in at start (demo terminals)")
+	start := fs.String("start", "", "screen after sign-in: pick, pack, returns, exceptions")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("run: unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := tui.LoadConfig(*config)
+	if err != nil {
+		return err
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "data":
+			cfg.Data = *data
+		case "site":
+			cfg.Site = *site
+		case "station":
+			cfg.Station = *station
+		case "nats":
+			cfg.NATS = *nats
+		case "scanner-socket":
+			cfg.ScannerSocket = *socket
+		case "printer":
+			cfg.Printer = *printer
+		case "scale":
+			cfg.Scale = *scale
+		case "ssh":
+			cfg.SSH = *ssh
+		case "log":
+			cfg.LogFile = *logFile
+		case "demo":
+			cfg.Demo = *demoMode
+		case "operator":
+			cfg.Operator = *operator
+		case "start":
+			cfg.Start = *start
+		}
+	})
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return tui.Run(ctx, cfg, os.Stdin, os.Stdout)
 }

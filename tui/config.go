@@ -1,0 +1,136 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/caarlos0/env/v11"
+	"github.com/packline/packline/oms"
+	"github.com/packline/packline/tui/floor"
+	"github.com/pelletier/go-toml/v2"
+)
+
+// Config is the station's configuration: defaults, then the TOML file,
+// then PACKLINE_STATION_* environment variables, then flags (the command
+// applies those), then Validate.
+type Config struct {
+	// Data is the folder of station.db and station.log.
+	Data string `toml:"data" env:"PACKLINE_STATION_DATA"`
+	// Site and Station are this terminal's ids.
+	Site    string `toml:"site" env:"PACKLINE_STATION_SITE"`
+	Station string `toml:"station" env:"PACKLINE_STATION_ID"`
+	// NATS is central's NATS URL(s); empty works offline only.
+	NATS      string `toml:"nats" env:"PACKLINE_STATION_NATS"`
+	NATSCreds string `toml:"nats_creds" env:"PACKLINE_STATION_NATS_CREDS"`
+	// ScannerSocket is scannerd's socket; empty reads the keyboard only.
+	ScannerSocket string `toml:"scanner_socket" env:"PACKLINE_STATION_SCANNER_SOCKET"`
+	// Printer is the label printer's URL (tcp://HOST:9100, serial://, file://, cups://).
+	Printer string `toml:"printer" env:"PACKLINE_STATION_PRINTER"`
+	// Scale is the pack bench's serial scale (a device path); empty: weights are typed.
+	Scale     string `toml:"scale" env:"PACKLINE_STATION_SCALE"`
+	ScaleBaud int    `toml:"scale_baud" env:"PACKLINE_STATION_SCALE_BAUD"`
+	// SSH is reserved for serving the floor app over SSH (not yet).
+	SSH string `toml:"ssh" env:"PACKLINE_STATION_SSH"`
+	// LogFile is where logs go (never the terminal); default DATA/station.log.
+	LogFile string `toml:"log_file" env:"PACKLINE_STATION_LOG"`
+	// Demo loads the demo catalog into an empty cache, signs in with the
+	// demo operators and shows the demo barcodes.
+	Demo bool `toml:"demo" env:"PACKLINE_STATION_DEMO"`
+	// Operator signs this operator in at start (demo terminals only).
+	Operator string `toml:"operator" env:"PACKLINE_STATION_OPERATOR"`
+	// Start is the screen after sign-in: pick, pack, returns or exceptions.
+	Start string `toml:"start" env:"PACKLINE_STATION_START"`
+	// Operators may sign in here; with none configured the demo operators can.
+	Operators []floor.Operator `toml:"operators"`
+	// Cartons are the box sizes offered at pack; default the demo's.
+	Cartons []oms.CartonType `toml:"cartons"`
+	// SiteInfo is the site's address and GS1 prefix, for labels and SSCCs;
+	// default the demo site of the same id.
+	SiteInfo *oms.Site `toml:"site_info"`
+}
+
+// DefaultConfig is the configuration with no file.
+func DefaultConfig() Config {
+	return Config{Data: "station-data", Site: "LON", Station: "PACK-01", Start: "pack"}
+}
+
+// LoadConfig reads defaults, the TOML file at path (if any) and the
+// environment. Unknown keys in the file are errors naming their line.
+func LoadConfig(path string) (Config, error) {
+	cfg := DefaultConfig()
+	if path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+		defer f.Close()
+		if err := toml.NewDecoder(f).DisallowUnknownFields().Decode(&cfg); err != nil {
+			var serr *toml.StrictMissingError
+			if errors.As(err, &serr) && len(serr.Errors) > 0 {
+				e := serr.Errors[0]
+				row, col := e.Position()
+				return cfg, fmt.Errorf("config %s:%d:%d: unknown key %s", path, row, col, strings.Join(e.Key(), "."))
+			}
+			var derr *toml.DecodeError
+			if errors.As(err, &derr) {
+				row, col := derr.Position()
+				return cfg, fmt.Errorf("config %s:%d:%d: %v", path, row, col, err)
+			}
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if err := env.Parse(&cfg); err != nil {
+		return cfg, fmt.Errorf("config from environment: %w", err)
+	}
+	return cfg, nil
+}
+
+// Validate names the first bad field.
+func (c *Config) Validate() error {
+	if strings.TrimSpace(c.Data) == "" {
+		return errors.New("config: data: missing")
+	}
+	if err := oms.ValidateID("site", c.Site); err != nil {
+		return fmt.Errorf("config: site: %w", err)
+	}
+	if err := oms.ValidateID("station", c.Station); err != nil {
+		return fmt.Errorf("config: station: %w", err)
+	}
+	if c.Printer != "" && !strings.Contains(c.Printer, "://") {
+		return fmt.Errorf("config: printer: %q is not a printer URL like tcp://HOST:9100", c.Printer)
+	}
+	if c.SSH != "" {
+		if _, _, err := net.SplitHostPort(c.SSH); err != nil {
+			return fmt.Errorf("config: ssh: %q is not host:port", c.SSH)
+		}
+	}
+	if _, ok := screenByName(c.Start); !ok {
+		return fmt.Errorf("config: start: %q is not one of pick, pack, returns, exceptions", c.Start)
+	}
+	for i, o := range c.Operators {
+		if strings.TrimSpace(o.ID) == "" {
+			return fmt.Errorf("config: operators[%d].id: missing", i+1)
+		}
+		if o.Badge == "" && o.PIN == "" {
+			return fmt.Errorf("config: operators[%d] (%s): needs a badge or a pin", i+1, o.ID)
+		}
+	}
+	return nil
+}
+
+func screenByName(name string) (Screen, bool) {
+	switch name {
+	case "", "pack":
+		return ScreenPack, true
+	case "pick":
+		return ScreenPick, true
+	case "returns":
+		return ScreenReturns, true
+	case "exceptions":
+		return ScreenExceptions, true
+	}
+	return ScreenPack, false
+}

@@ -1,0 +1,274 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	stdsync "sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/packline/packline/localdb"
+	"github.com/packline/packline/oms"
+	"github.com/packline/packline/oms/demo"
+	"github.com/packline/packline/printers"
+	"github.com/packline/packline/scanner"
+	"github.com/packline/packline/sync"
+	"github.com/packline/packline/tui/common"
+	"github.com/packline/packline/tui/floor"
+)
+
+// ErrSSHNotYet is returned for --ssh: serving the floor app over SSH is
+// issue 8's work.
+var ErrSSHNotYet = errors.New("--ssh: serving the station over SSH is not yet available")
+
+// printerName is the spooler's name for the station's one label printer.
+const printerName = "label"
+
+// Run runs the station: it opens the cache, starts sync, the spooler and
+// the scanner connection in the background (none of them waits for the
+// network) and runs the TUI on in/out until the operator quits or ctx ends.
+func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if cfg.SSH != "" {
+		return ErrSSHNotYet
+	}
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		return fmt.Errorf("station data %s: %w", cfg.Data, err)
+	}
+	logPath := cfg.LogFile
+	if logPath == "" {
+		logPath = filepath.Join(cfg.Data, "station.log")
+	}
+	lf, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+	if err != nil {
+		return fmt.Errorf("station log %s: %w", logPath, err)
+	}
+	defer lf.Close()
+	log := slog.New(slog.NewJSONHandler(lf, nil))
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	f, cleanup, err := Build(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	r := lipgloss.NewRenderer(out)
+	// Asking the terminal for its background colour (OSC 11) waits up to
+	// 5 s on terminals that never answer (serial RF handhelds, some
+	// multiplexers): decide from COLORFGBG instead, dark by default.
+	r.SetHasDarkBackground(darkBackground(os.Getenv("COLORFGBG")))
+	var bellMu stdsync.Mutex
+	pres := &Presence{}
+	start, _ := screenByName(cfg.Start)
+	scannerState := "keyboard"
+	if cfg.ScannerSocket != "" {
+		scannerState = "disconnected"
+	}
+	m := New(Options{Floor: f, Renderer: r, StatusEvery: time.Second, Hint: hint(cfg, f), Start: start, PackHint: packHint(cfg),
+		Presence: pres, Scanner: scannerState,
+		Bell: func() { bellMu.Lock(); out.Write([]byte("\a")); bellMu.Unlock() }})
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
+
+	if cfg.Operator != "" {
+		op, ok := findOperator(f.Operators, cfg.Operator)
+		if !ok {
+			return fmt.Errorf("--operator %q: no such operator", cfg.Operator)
+		}
+		go func() {
+			if err := f.RecordSignIn(ctx, op, "preset"); err != nil {
+				log.Error("sign in", "err", err)
+			}
+			p.Send(signInMsg{op})
+		}()
+	}
+	var wg stdsync.WaitGroup
+	start2 := func(fn func()) { wg.Add(1); go func() { defer wg.Done(); fn() }() }
+	if cfg.NATS != "" {
+		nc, err := sync.Connect(sync.ConnectOptions{URL: cfg.NATS, Name: "station " + cfg.Site + "/" + cfg.Station, Creds: cfg.NATSCreds, Log: log})
+		if err != nil {
+			return fmt.Errorf("nats %s: %w", cfg.NATS, err)
+		}
+		defer nc.Close()
+		st, err := sync.NewStation(nc, f.DB, log)
+		if err != nil {
+			return fmt.Errorf("sync: %w", err)
+		}
+		st.OnTask = func(ev oms.Event) { p.Send(common.TaskMsg{Event: ev}) }
+		st.Presence = func(pr *sync.Presence) {
+			pr.Operator, pr.Screen = pres.Get()
+			pr.Scanner = pres.Scanner()
+			pst := f.Status(ctx)
+			pr.Printer, _ = pst.Printer.Describe()
+		}
+		f.Sync = st
+		start2(func() { st.Run(ctx) })
+	}
+	if f.Spooler != nil {
+		start2(func() { f.Spooler.Run(ctx) })
+	}
+	start2(func() { f.Monitor(ctx, 2*time.Second) })
+	if cfg.Scale != "" {
+		f.Scale = &floor.Scale{}
+		start2(func() {
+			f.Scale.Run(ctx, func() (io.ReadCloser, error) { return floor.OpenSerialScale(cfg.Scale, cfg.ScaleBaud) }, log)
+		})
+	}
+	if cfg.ScannerSocket != "" {
+		start2(func() { readScanner(ctx, cfg.ScannerSocket, p, log) })
+	}
+	log.Info("station running", "site", cfg.Site, "station", cfg.Station, "db", f.DB.Path(), "nats", cfg.NATS, "printer", cfg.Printer)
+	_, err = p.Run()
+	cancel()
+	wg.Wait()
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		return fmt.Errorf("station tui: %w", err)
+	}
+	return nil
+}
+
+// signInMsg signs the preset operator in.
+type signInMsg struct{ op floor.Operator }
+
+func findOperator(ops []floor.Operator, id string) (floor.Operator, bool) {
+	for _, o := range ops {
+		if strings.EqualFold(o.ID, id) {
+			return o, true
+		}
+	}
+	return floor.Operator{}, false
+}
+
+// Build opens the station's cache and puts together its floor logic; the
+// caller starts the background parts (spooler, monitor). cleanup closes
+// what Build opened.
+func Build(ctx context.Context, cfg Config, log *slog.Logger) (*floor.Floor, func(), error) {
+	db, err := localdb.OpenStation(filepath.Join(cfg.Data, "station.db"), cfg.Site, cfg.Station)
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup := func() { db.Close() }
+	world := demo.Generate(demo.DefaultSeed, demo.Sizes{})
+	if cfg.Demo {
+		if _, err := db.SKU(ctx, "KIT-0001"); err != nil {
+			d := demo.Default()
+			d.Orders = nil
+			if _, err := db.LoadDemo(ctx, d); err != nil {
+				cleanup()
+				return nil, nil, err
+			}
+		}
+	}
+	f := &floor.Floor{DB: db, Decoder: scanner.NewDecoder(scanner.DefaultConfig()), Station: cfg.Station, Operators: cfg.Operators,
+		Cartons: cfg.Cartons, Log: log, Printer: printerName}
+	if len(f.Operators) == 0 {
+		f.Operators = floor.DemoOperators()
+	}
+	if len(f.Cartons) == 0 {
+		f.Cartons = world.Cartons
+	}
+	if cfg.SiteInfo != nil {
+		f.Site = *cfg.SiteInfo
+	} else {
+		f.Site = oms.Site{ID: cfg.Site, Name: cfg.Site, GS1CompanyPrefix: "0000000"}
+		for _, s := range world.Sites {
+			if s.ID == cfg.Site {
+				f.Site = s
+			}
+		}
+	}
+	f.Site.ID = cfg.Site
+	f.Shipper = floor.DemoShipper{Next: db.NextCounter, Station: cfg.Station}
+	if f.Templates, err = printers.DefaultTemplates(); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	if cfg.Printer != "" {
+		tr, err := printers.Open(cfg.Printer, printers.Timeouts{})
+		if err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		f.Spooler = printers.NewSpooler(db, map[string]printers.Transport{printerName: tr}, printers.SpoolerOptions{Logger: log})
+		f.PrinterStatus = tr.Status
+	}
+	return f, cleanup, nil
+}
+
+// readScanner connects to scannerd (again and again while it is away) and
+// hands every scan to the program.
+func readScanner(ctx context.Context, path string, p *tea.Program, log *slog.Logger) {
+	for ctx.Err() == nil {
+		c, err := scanner.Dial(ctx, path)
+		if err != nil {
+			p.Send(ScannerStateMsg("disconnected"))
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		p.Send(ScannerStateMsg("connected"))
+		for ev := range c.Events() {
+			switch ev.Type {
+			case scanner.EventScan:
+				if ev.Scan != nil {
+					p.Send(common.ScanMsg{Scan: *ev.Scan, Source: "scannerd"})
+				}
+			case scanner.EventDaemon:
+				if ev.State == scanner.StateUp {
+					p.Send(ScannerStateMsg("connected"))
+				} else {
+					p.Send(ScannerStateMsg("disconnected"))
+				}
+			}
+		}
+		c.Close()
+		log.Info("scannerd connection closed")
+	}
+}
+
+// hint is the demo's on-screen help: badges and ids to sign in with.
+func hint(cfg Config, f *floor.Floor) []string {
+	if !cfg.Demo {
+		return nil
+	}
+	var b []string
+	for _, o := range f.Operators {
+		b = append(b, fmt.Sprintf("BADGE-%s (%s, PIN %s)", o.Badge, o.ID, o.PIN))
+	}
+	return []string{"Demo: " + strings.Join(b, ", ")}
+}
+
+// packHint tells a demo user how to scan items without a scanner.
+func packHint(cfg Config) string {
+	if !cfg.Demo {
+		return ""
+	}
+	return "Demo: type an order id + Enter; items scan as PL+SKU (PLKIT-0001), CMD-DONE closes"
+}
+
+// darkBackground reads COLORFGBG ("fg;bg", bg 0-6 or 8 is dark); without
+// it the floor's usual dark terminal is assumed.
+func darkBackground(colorfgbg string) bool {
+	i := strings.LastIndexByte(colorfgbg, ';')
+	if i < 0 {
+		return true
+	}
+	switch colorfgbg[i+1:] {
+	case "7", "9", "10", "11", "12", "13", "14", "15":
+		return false
+	}
+	return true
+}
