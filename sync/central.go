@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -115,6 +116,15 @@ func (a *Applier) setup(ctx context.Context) (jetstream.KeyValue, jetstream.Cons
 			Durable: ApplierConsumer, AckPolicy: jetstream.AckAllPolicy, AckWait: 30 * time.Second,
 			MaxAckPending: 50000, DeliverPolicy: jetstream.DeliverAllPolicy, FilterSubject: "oms.*.*.events",
 		})
+		if err != nil && strings.Contains(err.Error(), "can not be updated") {
+			// A consumer made by an older omsd with settings that cannot
+			// change in place: replace it. Safe: events it redelivers are
+			// applied once by their ids.
+			a.log.Warn("replacing the event consumer", "err", err)
+			if derr := a.js.DeleteConsumer(ctx, StreamEvents, ApplierConsumer); derr == nil {
+				continue
+			}
+		}
 		if err == nil {
 			kv, kerr := a.js.KeyValue(ctx, BucketApplied)
 			if kerr == nil {

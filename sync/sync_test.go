@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/packline/packline/central"
 	"github.com/packline/packline/localdb"
@@ -275,4 +276,25 @@ func TestBadMessagesAreMovedAside(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestApplierReplacesAnOldConsumer: an omsd upgrade that changes the
+// applier's consumer settings (here its ack policy) replaces the consumer
+// and applies everything once.
+func TestApplierReplacesAnOldConsumer(t *testing.T) {
+	node := newNode(t, "n1", freePort(t), t.TempDir())
+	node.start()
+	c := newCentral(t, node.url(), centralOpts{noApplier: true})
+	ctx := context.Background()
+	if _, err := c.js.CreateOrUpdateConsumer(ctx, sync.StreamEvents, jetstream.ConsumerConfig{
+		Durable: sync.ApplierConsumer, AckPolicy: jetstream.AckExplicitPolicy, FilterSubject: "oms.*.*.events",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s := newStationDB(t, "LON", "PACK-01")
+	s.record(t, 50)
+	s.run(t, node.url(), nil)
+	c.stop()
+	c.start(t, node.url(), centralOpts{})
+	allApplied(t, c, s, 50, 30*time.Second)
 }
