@@ -284,8 +284,8 @@ func TestSignInByBadgeAndPIN(t *testing.T) {
 	s.waitFor("PIN>")
 	s.tm.Send(common.TypedMsg{Text: "0000"})
 	s.waitFor("wrong operator id or PIN")
-	if fx.bells.Load() != 1 {
-		t.Fatalf("bells = %d, want 1", fx.bells.Load())
+	if got := waitBells(fx, 1); got != 1 {
+		t.Fatalf("bells = %d, want 1", got)
 	}
 	s.tm.Send(common.TypedMsg{Text: "lee"})
 	s.tm.Send(common.TypedMsg{Text: "9999"})
@@ -352,8 +352,8 @@ func TestPickWithShortPick(t *testing.T) {
 	if r := refusedScans(evs); r["wrong_item"] != 1 || r["wrong_location"] != 1 {
 		t.Fatalf("refused scans %v", r)
 	}
-	if fx.bells.Load() != 2 {
-		t.Fatalf("bells = %d, want 2", fx.bells.Load())
+	if got := waitBells(fx, 2); got != 2 {
+		t.Fatalf("bells = %d, want 2", got)
 	}
 }
 
@@ -408,8 +408,8 @@ func TestPackWithWrongItem(t *testing.T) {
 	if r := refusedScans(evs); r["wrong_item"] != 1 || r["other_order"] != 2 || r["unknown_barcode"] != 1 || r["over_scan"] != 1 {
 		t.Fatalf("refused scans %v", r)
 	}
-	if fx.bells.Load() != 6 {
-		t.Fatalf("bells = %d, want 6 (5 refusals, 1 close with items missing)", fx.bells.Load())
+	if got := waitBells(fx, 6); got != 6 {
+		t.Fatalf("bells = %d, want 6 (5 refusals, 1 close with items missing)", got)
 	}
 	if count(evs, oms.EventItemPacked) != 3 || count(evs, oms.EventPackStarted) != 1 {
 		t.Fatalf("events %v", types(evs))
@@ -855,4 +855,16 @@ func TestPackWeighsOnTheScale(t *testing.T) {
 			t.Fatalf("weight %d g, want 2345 from the scale", p.Cartons[0].WeightGrams)
 		}
 	}
+}
+
+// waitBells waits (up to 5 s) for the bell count to reach want: the bell
+// rings from a command that may run just after the frame that shows the
+// refusal.
+func waitBells(fx *fixture, want int64) int64 {
+	deadline := time.Now().Add(5 * time.Second)
+	for fx.bells.Load() < want && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // and no extra ring behind it
+	return fx.bells.Load()
 }
