@@ -768,9 +768,9 @@ func TestConfig(t *testing.T) {
 		t.Fatalf("bad station: %v", err)
 	}
 	bad = DefaultConfig()
-	bad.SSH = ":2222"
-	if err := Run(context.Background(), bad, nil, io.Discard); err != ErrSSHNotYet {
-		t.Fatalf("--ssh: %v", err)
+	bad.SSH = "2222"
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "ssh") {
+		t.Fatalf("bad --ssh: %v", err)
 	}
 }
 

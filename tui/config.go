@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/caarlos0/env/v11"
 	"github.com/packline/packline/oms"
@@ -32,8 +33,19 @@ type Config struct {
 	// Scale is the pack bench's serial scale (a device path); empty: weights are typed.
 	Scale     string `toml:"scale" env:"PACKLINE_STATION_SCALE"`
 	ScaleBaud int    `toml:"scale_baud" env:"PACKLINE_STATION_SCALE_BAUD"`
-	// SSH is reserved for serving the floor app over SSH (not yet).
+	// SSH serves the floor app over SSH on this address (operators get
+	// the station app, leads the floor dashboard); see docs/ssh.md.
 	SSH string `toml:"ssh" env:"PACKLINE_STATION_SSH"`
+	// SSHDir holds host_ed25519 (made on first start), lead_keys and
+	// operator_keys (authorized_keys files); default DATA/ssh.
+	SSHDir string `toml:"ssh_dir" env:"PACKLINE_STATION_SSH_DIR"`
+	// SSHPersist is how long a dropped SSH session waits for its key to
+	// come back (default 10m).
+	SSHPersist time.Duration `toml:"ssh_persist" env:"PACKLINE_STATION_SSH_PERSIST"`
+	// OMSD is central's HTTP API, for the leads' dashboard.
+	OMSD string `toml:"omsd" env:"PACKLINE_STATION_OMSD"`
+	// Headless runs no TUI on this terminal (a station that only serves SSH).
+	Headless bool `toml:"headless" env:"PACKLINE_STATION_HEADLESS"`
 	// LogFile is where logs go (never the terminal); default DATA/station.log.
 	LogFile string `toml:"log_file" env:"PACKLINE_STATION_LOG"`
 	// Demo loads the demo catalog into an empty cache, signs in with the

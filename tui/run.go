@@ -14,6 +14,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/nats-io/nats.go"
 	"github.com/packline/packline/localdb"
 	"github.com/packline/packline/oms"
 	"github.com/packline/packline/oms/demo"
@@ -22,11 +23,9 @@ import (
 	"github.com/packline/packline/sync"
 	"github.com/packline/packline/tui/common"
 	"github.com/packline/packline/tui/floor"
+	"github.com/packline/packline/tui/lead"
+	"github.com/packline/packline/tui/remote"
 )
-
-// ErrSSHNotYet is returned for --ssh: serving the floor app over SSH is
-// issue 8's work.
-var ErrSSHNotYet = errors.New("--ssh: serving the station over SSH is not yet available")
 
 // printerName is the spooler's name for the station's one label printer.
 const printerName = "label"
@@ -37,9 +36,6 @@ const printerName = "label"
 func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return err
-	}
-	if cfg.SSH != "" {
-		return ErrSSHNotYet
 	}
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return fmt.Errorf("station data %s: %w", cfg.Data, err)
@@ -94,8 +90,10 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 	}
 	var wg stdsync.WaitGroup
 	start2 := func(fn func()) { wg.Add(1); go func() { defer wg.Done(); fn() }() }
+	var remoteSrv *remote.Server
+	var nc *nats.Conn
 	if cfg.NATS != "" {
-		nc, err := sync.Connect(sync.ConnectOptions{URL: cfg.NATS, Name: "station " + cfg.Site + "/" + cfg.Station, Creds: cfg.NATSCreds, Log: log})
+		nc, err = sync.Connect(sync.ConnectOptions{URL: cfg.NATS, Name: "station " + cfg.Site + "/" + cfg.Station, Creds: cfg.NATSCreds, Log: log})
 		if err != nil {
 			return fmt.Errorf("nats %s: %w", cfg.NATS, err)
 		}
@@ -104,7 +102,15 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("sync: %w", err)
 		}
-		st.OnTask = func(ev oms.Event) { p.Send(common.TaskMsg{Event: ev}) }
+		st.OnTask = func(ev oms.Event) {
+			if ev.Type == oms.EventTaskTrackingRange {
+				return // numbers for the shipper, no news for the screens
+			}
+			p.Send(common.TaskMsg{Event: ev})
+			if remoteSrv != nil {
+				remoteSrv.Broadcast(common.TaskMsg{Event: ev})
+			}
+		}
 		st.Presence = func(pr *sync.Presence) {
 			pr.Operator, pr.Screen = pres.Get()
 			pr.Scanner = pres.Scanner()
@@ -127,7 +133,18 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 	if cfg.ScannerSocket != "" {
 		start2(func() { readScanner(ctx, cfg.ScannerSocket, p, log) })
 	}
-	log.Info("station running", "site", cfg.Site, "station", cfg.Station, "db", f.DB.Path(), "nats", cfg.NATS, "printer", cfg.Printer)
+	if cfg.SSH != "" {
+		remoteSrv, err = serveSSH(ctx, cfg, f, nc, log, start2)
+		if err != nil {
+			return err
+		}
+	}
+	log.Info("station running", "site", cfg.Site, "station", cfg.Station, "db", f.DB.Path(), "nats", cfg.NATS, "printer", cfg.Printer, "ssh", cfg.SSH)
+	if cfg.Headless {
+		<-ctx.Done()
+		wg.Wait()
+		return nil
+	}
 	_, err = p.Run()
 	cancel()
 	wg.Wait()
@@ -135,6 +152,67 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 		return fmt.Errorf("station tui: %w", err)
 	}
 	return nil
+}
+
+// serveSSH starts the SSH server: operators get the station app at their
+// own size with their own renderer and bell, leads the floor dashboard.
+func serveSSH(ctx context.Context, cfg Config, f *floor.Floor, nc *nats.Conn, log *slog.Logger, start func(func())) (*remote.Server, error) {
+	dir := cfg.SSHDir
+	if dir == "" {
+		dir = filepath.Join(cfg.Data, "ssh")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("ssh folder %s: %w", dir, err)
+	}
+	keys := map[remote.Role]string{}
+	for role, name := range map[remote.Role]string{remote.RoleLead: "lead_keys", remote.RoleOperator: "operator_keys"} {
+		path := filepath.Join(dir, name)
+		if _, err := os.Stat(path); err == nil {
+			keys[role] = path
+		}
+	}
+	if len(keys) == 0 {
+		log.Warn("ssh: no lead_keys or operator_keys yet: nobody can log in", "dir", dir)
+	}
+	var leadPresence *lead.Presence
+	if nc != nil {
+		p, stop, err := lead.NewPresence(nc, cfg.Site)
+		if err != nil {
+			return nil, err
+		}
+		go func() { <-ctx.Done(); stop() }()
+		leadPresence = p
+	}
+	omsd := cfg.OMSD
+	if omsd == "" {
+		omsd = "http://127.0.0.1:8080"
+	}
+	var srv *remote.Server
+	apps := map[remote.Role]remote.App{
+		remote.RoleOperator: func(env remote.Env) tea.Model {
+			return New(Options{Floor: f, Renderer: env.Renderer, StatusEvery: time.Second, Hint: hint(cfg, f), PackHint: packHint(cfg),
+				Presence: &Presence{}, Scanner: "keyboard", Bell: env.Bell})
+		},
+		remote.RoleLead: func(env remote.Env) tea.Model {
+			o := lead.Options{Site: cfg.Site, Lead: env.Identity.Name, Renderer: env.Renderer, Presence: leadPresence,
+				Central: &lead.Central{Base: omsd}, Sessions: srv.SessionIDs}
+			if nc != nil {
+				o.Publish = nc.Publish
+			}
+			return lead.New(o)
+		},
+	}
+	srv, err := remote.New(remote.Config{Addr: cfg.SSH, HostKeyPath: filepath.Join(dir, "host_ed25519"),
+		LeadKeys: keys[remote.RoleLead], OperatorKeys: keys[remote.RoleOperator], Persist: cfg.SSHPersist}, apps, log)
+	if err != nil {
+		return nil, err
+	}
+	start(func() {
+		if err := srv.ListenAndServe(ctx); err != nil {
+			log.Error("ssh server", "err", err)
+		}
+	})
+	return srv, nil
 }
 
 // signInMsg signs the preset operator in.

@@ -217,7 +217,9 @@ func runTUI(args []string, stderr io.Writer) error {
 	socket := fs.String("scanner-socket", "", "scannerd's socket; empty: keyboard (wedge) scans only")
 	printer := fs.String("printer", "", "label printer URL, e.g. tcp://127.0.0.1:9100")
 	scale := fs.String("scale", "", "serial scale device for pack weights; empty: weights are typed")
-	ssh := fs.String("ssh", "", "serve the floor app over SSH on ADDR (not yet)")
+	ssh := fs.String("ssh", "", "serve the floor app over SSH on ADDR (keys in DATA/ssh; see docs/ssh.md)")
+	omsd := fs.String("omsd", "", "central's HTTP API for the leads' dashboard (default http://127.0.0.1:8080)")
+	headless := fs.Bool("headless", false, "no TUI on this terminal (serve SSH only)")
 	logFile := fs.String("log", "", "log file (default DATA/station.log); logs never go to the terminal")
 	demoMode := fs.Bool("demo", false, "demo catalog, operators and on-screen barcode hints")
 	operator := fs.String("operator", "", "sign this operator in at start (demo terminals)")
@@ -253,6 +255,10 @@ func runTUI(args []string, stderr io.Writer) error {
 			cfg.Scale = *scale
 		case "ssh":
 			cfg.SSH = *ssh
+		case "omsd":
+			cfg.OMSD = *omsd
+		case "headless":
+			cfg.Headless = *headless
 		case "log":
 			cfg.LogFile = *logFile
 		case "demo":

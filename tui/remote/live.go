@@ -33,9 +33,8 @@ type live struct {
 	over     bool
 }
 
-func newLive(m tea.Model, now time.Time) *live {
+func newLive(m tea.Model, out *fanout, now time.Time) *live {
 	pr, pw := io.Pipe()
-	out := &fanout{viewers: map[ssh.Session]bool{}}
 	p := tea.NewProgram(m, tea.WithInput(pr), tea.WithOutput(out), tea.WithAltScreen(), tea.WithoutSignalHandler())
 	return &live{program: p, input: pw, out: out, started: now, finished: make(chan struct{})}
 }

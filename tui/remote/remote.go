@@ -81,13 +81,15 @@ type Identity struct {
 }
 
 // Env is what an app gets to build its model: who, the session's own
-// renderer and size, and the server's controls.
+// renderer and size, the server's controls, and the session's bell.
 type Env struct {
 	Identity Identity
 	Renderer *lipgloss.Renderer
 	Width    int
 	Height   int
 	Server   *Server
+	// Bell rings the terminal of whoever is attached to the session.
+	Bell func()
 }
 
 // App builds the model for a new session.
@@ -271,6 +273,29 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
+// Broadcast sends msg to every live session's program (news that every
+// screen must show, such as a cancellation for work in progress).
+func (s *Server) Broadcast(msg tea.Msg) {
+	s.mu.Lock()
+	progs := make([]*tea.Program, 0, len(s.sessions))
+	for _, l := range s.sessions {
+		progs = append(progs, l.program)
+	}
+	s.mu.Unlock()
+	for _, p := range progs {
+		go p.Send(msg)
+	}
+}
+
+// SessionIDs lists the live sessions' ids.
+func (s *Server) SessionIDs() []string {
+	var ids []string
+	for _, in := range s.Sessions() {
+		ids = append(ids, in.ID)
+	}
+	return ids
+}
+
 // SessionInfo describes a live session, for the leads' list.
 type SessionInfo struct {
 	ID       string
@@ -333,8 +358,10 @@ func (s *Server) middleware(next ssh.Handler) ssh.Handler {
 		l, ok := s.sessions[key]
 		if !ok {
 			app := s.apps[id.Role]
-			env := Env{Identity: id, Renderer: sessionRenderer(sess, pty.Term), Width: pty.Window.Width, Height: pty.Window.Height, Server: s}
-			l = newLive(app(env), s.clock())
+			out := &fanout{viewers: map[ssh.Session]bool{}}
+			env := Env{Identity: id, Renderer: sessionRenderer(sess, pty.Term), Width: pty.Window.Width, Height: pty.Window.Height, Server: s,
+				Bell: func() { out.Write([]byte("\a")) }}
+			l = newLive(app(env), out, s.clock())
 			s.sessions[key] = l
 			go s.run(key, l)
 			s.log.Info("ssh session started", "session", key, "role", id.Role, "name", id.Name)
