@@ -162,6 +162,7 @@ type Model struct {
 	operator *floor.Operator
 	inflight bool
 	queue    []input
+	notice   string // a lead's broadcast, shown in place of the help line
 }
 
 // New builds the root model.
@@ -386,6 +387,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	if _, ok := msg.(common.TaskMsg); ok {
 		cmds = append(cmds, m.fetchStatus())
 	}
+	if b, ok := msg.(common.BroadcastMsg); ok {
+		m.notice = "MSG " + b.From + ": " + b.Text
+		cmds = append(cmds, m.bell(), tea.Tick(time.Minute, func(time.Time) tea.Msg { return noticeDoneMsg{text: m.notice} }))
+	}
+	if d, ok := msg.(noticeDoneMsg); ok && d.text == m.notice {
+		m.notice = ""
+	}
 	for _, s := range m.screens {
 		if s != nil {
 			cmds = append(cmds, s.Update(msg))
@@ -481,7 +489,13 @@ func (m *Model) View() string {
 		if lipgloss.Width(line) > w {
 			line = ""
 		}
+		if m.notice != "" {
+			line = s.Warn.Render(common.Fit(m.notice, w))
+		}
 		parts = append(parts, line)
 	}
 	return strings.Join(parts, "\n")
 }
+
+// noticeDoneMsg takes a broadcast off the screen a minute after it came.
+type noticeDoneMsg struct{ text string }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -75,6 +76,13 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 		Presence: pres, Scanner: scannerState,
 		Bell: func() { bellMu.Lock(); out.Write([]byte("\a")); bellMu.Unlock() }})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
+	// local sends to this terminal's program; a headless station runs none
+	// (and a Send to a program that never runs would block for ever).
+	local := func(msg tea.Msg) {
+		if !cfg.Headless {
+			p.Send(msg)
+		}
+	}
 
 	if cfg.Operator != "" {
 		op, ok := findOperator(f.Operators, cfg.Operator)
@@ -85,7 +93,7 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 			if err := f.RecordSignIn(ctx, op, "preset"); err != nil {
 				log.Error("sign in", "err", err)
 			}
-			p.Send(signInMsg{op})
+			local(signInMsg{op})
 		}()
 	}
 	var wg stdsync.WaitGroup
@@ -106,7 +114,7 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 			if ev.Type == oms.EventTaskTrackingRange {
 				return // numbers for the shipper, no news for the screens
 			}
-			p.Send(common.TaskMsg{Event: ev})
+			local(common.TaskMsg{Event: ev})
 			if remoteSrv != nil {
 				remoteSrv.Broadcast(common.TaskMsg{Event: ev})
 			}
@@ -130,8 +138,25 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 			f.Scale.Run(ctx, func() (io.ReadCloser, error) { return floor.OpenSerialScale(cfg.Scale, cfg.ScaleBaud) }, log)
 		})
 	}
-	if cfg.ScannerSocket != "" {
+	if cfg.ScannerSocket != "" && !cfg.Headless {
 		start2(func() { readScanner(ctx, cfg.ScannerSocket, p, log) })
+	}
+	if nc != nil {
+		// A lead's broadcast shows on this terminal and every SSH session.
+		sub, err := nc.Subscribe(lead.BroadcastSubject(cfg.Site), func(m *nats.Msg) {
+			var b lead.Broadcast
+			if json.Unmarshal(m.Data, &b) != nil || b.Message == "" {
+				return
+			}
+			msg := common.BroadcastMsg{From: b.From, Text: b.Message}
+			local(msg)
+			if remoteSrv != nil {
+				remoteSrv.Broadcast(msg)
+			}
+		})
+		if err == nil {
+			defer sub.Unsubscribe()
+		}
 	}
 	if cfg.SSH != "" {
 		remoteSrv, err = serveSSH(ctx, cfg, f, nc, log, start2)

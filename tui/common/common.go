@@ -48,6 +48,12 @@ type TypedMsg struct{ Text string }
 // order (a cancellation, a hold, an exception).
 type TaskMsg struct{ Event oms.Event }
 
+// BroadcastMsg is a shift lead's message to every station of the site.
+type BroadcastMsg struct {
+	From string
+	Text string
+}
+
 // BellMsg asks the root model to ring the terminal bell.
 type BellMsg struct{}
 
