@@ -48,6 +48,7 @@ func examplePayloads() []Payload {
 		&TaskRMAAuthorized{Return: Return{RMA: "RMA-77", OrderID: "ord-1", Reason: "too small", Lines: []ReturnLine{{SKU: "SKU-1", Qty: 1}}, Resolution: "exchange"}},
 		&TaskException{Code: "order_cancelled", Message: "order ord-1 was cancelled while it was packed", Action: "return items to stock", Ref: "evt-1"},
 		&TaskTrackingRange{Series: "ups", First: 1000, Last: 1999},
+		&LeadAction{Action: "reassign", Target: "PL00000043", Detail: "to PACK-02"},
 	}
 }
 

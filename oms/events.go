@@ -26,6 +26,7 @@ const (
 	EventTaskHoldReleased  EventType = "task.hold_released"
 	EventTaskRMAAuthorized EventType = "task.rma_authorized"
 	EventTaskException     EventType = "task.exception"
+	EventLeadAction        EventType = "lead.action"
 	EventTaskTrackingRange EventType = "task.tracking_range"
 )
 
@@ -55,6 +56,7 @@ var payloadTypes = map[EventType]func() Payload{
 	EventTaskHoldReleased:  func() Payload { return &TaskHoldReleased{} },
 	EventTaskRMAAuthorized: func() Payload { return &TaskRMAAuthorized{} },
 	EventTaskException:     func() Payload { return &TaskException{} },
+	EventLeadAction:        func() Payload { return &LeadAction{} },
 	EventTaskTrackingRange: func() Payload { return &TaskTrackingRange{} },
 }
 
@@ -270,6 +272,19 @@ type TaskException struct {
 
 // EventType implements Payload.
 func (*TaskException) EventType() EventType { return EventTaskException }
+
+// LeadAction is a shift lead's action from the floor dashboard (release a
+// hold, move an order, broadcast a message), recorded as a floor fact so
+// central's log says who did what and when. The envelope's operator is
+// the lead.
+type LeadAction struct {
+	Action string `json:"action"` // release_hold, reassign, broadcast
+	Target string `json:"target,omitempty"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// EventType implements Payload.
+func (*LeadAction) EventType() EventType { return EventLeadAction }
 
 // EventType implements Payload.
 func (*OperatorSignedIn) EventType() EventType { return EventOperatorSignedIn }

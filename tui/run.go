@@ -219,8 +219,16 @@ func serveSSH(ctx context.Context, cfg Config, f *floor.Floor, nc *nats.Conn, lo
 				Presence: &Presence{}, Scanner: "keyboard", Bell: env.Bell})
 		},
 		remote.RoleLead: func(env remote.Env) tea.Model {
+			who := "lead:" + env.Identity.Name
 			o := lead.Options{Site: cfg.Site, Lead: env.Identity.Name, Renderer: env.Renderer, Presence: leadPresence,
-				Central: &lead.Central{Base: omsd}, Sessions: srv.SessionIDs}
+				Central: &lead.Central{Base: omsd}, Sessions: srv.SessionIDs,
+				Audit: func(ctx context.Context, action, target, detail string) error {
+					_, err := f.DB.Record(ctx, func(tx *localdb.Tx) error {
+						_, err := tx.Emit(oms.Event{Operator: who, Payload: &oms.LeadAction{Action: action, Target: target, Detail: detail}})
+						return err
+					})
+					return err
+				}}
 			if nc != nil {
 				o.Publish = nc.Publish
 			}

@@ -31,6 +31,9 @@ type Options struct {
 	Publish func(subject string, data []byte) error
 	// Sessions lists the live SSH sessions a lead can watch.
 	Sessions func() []string
+	// Audit records a done action as a floor fact (who, when, what);
+	// nil records nothing beyond what central keeps itself.
+	Audit func(ctx context.Context, action, target, detail string) error
 	// Now is the clock (tests set it).
 	Now func() time.Time
 }
@@ -212,8 +215,8 @@ func (m *Model) ask(a action, prompt string) tea.Cmd {
 	return m.input.Focus()
 }
 
-// do runs an action in the background; central audits it with the
-// lead's name.
+// do runs an action in the background; central audits hold and move
+// with the lead's name, and Audit records every action as a floor fact.
 func (m *Model) do(a action, text string) tea.Cmd {
 	if text == "" {
 		return nil
@@ -222,12 +225,15 @@ func (m *Model) do(a action, text string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		var name, target, detail, done string
+		var err error
 		switch a {
 		case actRelease:
+			name, target, done = "release_hold", text, "hold released on "+text
 			if o.Central == nil {
 				return doneMsg{err: fmt.Errorf("no omsd configured")}
 			}
-			return doneMsg{text: "hold released on " + text, err: o.Central.ReleaseHold(ctx, text, o.Lead)}
+			err = o.Central.ReleaseHold(ctx, text, o.Lead)
 		case actMove:
 			f := strings.Fields(text)
 			if len(f) != 2 {
@@ -236,15 +242,24 @@ func (m *Model) do(a action, text string) tea.Cmd {
 			if o.Central == nil {
 				return doneMsg{err: fmt.Errorf("no omsd configured")}
 			}
-			return doneMsg{text: f[0] + " moved to " + f[1], err: o.Central.Reassign(ctx, f[0], o.Site, f[1], o.Lead)}
+			name, target, detail, done = "reassign", f[0], "to "+f[1], f[0]+" moved to "+f[1]
+			err = o.Central.Reassign(ctx, f[0], o.Site, f[1], o.Lead)
 		case actBroadcast:
 			if o.Publish == nil {
 				return doneMsg{err: fmt.Errorf("broadcasts need NATS")}
 			}
+			name, target, detail, done = "broadcast", o.Site, text, "sent to every station"
 			data, _ := json.Marshal(Broadcast{Site: o.Site, From: o.Lead, Message: text, At: time.Now().UTC()})
-			return doneMsg{text: "sent to every station", err: o.Publish(BroadcastSubject(o.Site), data)}
+			err = o.Publish(BroadcastSubject(o.Site), data)
+		default:
+			return nil
 		}
-		return nil
+		if err == nil && o.Audit != nil {
+			if aerr := o.Audit(ctx, name, target, detail); aerr != nil {
+				done += " (not audited: " + aerr.Error() + ")"
+			}
+		}
+		return doneMsg{text: done, err: err}
 	}
 }
 

@@ -102,7 +102,12 @@ func TestActionsCarryTheLead(t *testing.T) {
 	}))
 	defer omsd.Close()
 	var published []Broadcast
+	var audited []string
 	m := New(Options{Site: "LON", Lead: "lena", Renderer: renderer(), Central: &Central{Base: omsd.URL},
+		Audit: func(_ context.Context, action, target, detail string) error {
+			audited = append(audited, action+" "+target+" "+detail)
+			return nil
+		},
 		Publish: func(subject string, data []byte) error {
 			var b Broadcast
 			json.Unmarshal(data, &b)
@@ -151,6 +156,9 @@ func TestActionsCarryTheLead(t *testing.T) {
 	}
 	if len(published) != 1 || published[0].Message != "Break in 5 minutes" || published[0].From != "lena" {
 		t.Fatalf("broadcast: %+v", published)
+	}
+	if strings.Join(audited, "|") != "release_hold PL00000042 |reassign PL00000043 to PACK-02|broadcast LON Break in 5 minutes" {
+		t.Fatalf("audit: %q", audited)
 	}
 }
 
