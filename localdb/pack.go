@@ -237,6 +237,10 @@ func (d *DB) CompletePack(ctx context.Context, ref OrderRef, session int64, done
 		if _, err := tx.Exec("UPDATE totes SET state = 'packed', updated_at = ? WHERE order_id = ?", timestamp(time.Now()), ref.OrderID); err != nil {
 			return err
 		}
+		// For the carrier's end-of-day close-out manifest.
+		if err := tx.AddShipment(sh); err != nil {
+			return err
+		}
 		if _, err := tx.Emit(ref.event(&done)); err != nil {
 			return err
 		}

@@ -42,6 +42,9 @@ type Config struct {
 	// SSHPersist is how long a dropped SSH session waits for its key to
 	// come back (default 10m).
 	SSHPersist time.Duration `toml:"ssh_persist" env:"PACKLINE_STATION_SSH_PERSIST"`
+	// Shipping is the shipping config (rate cards, number series; see
+	// configs/shipping.example.toml). Empty: the demo shipper.
+	Shipping string `toml:"shipping" env:"PACKLINE_STATION_SHIPPING"`
 	// OMSD is central's HTTP API, for the leads' dashboard.
 	OMSD string `toml:"omsd" env:"PACKLINE_STATION_OMSD"`
 	// Headless runs no TUI on this terminal (a station that only serves SSH).

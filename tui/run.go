@@ -21,6 +21,7 @@ import (
 	"github.com/packline/packline/oms/demo"
 	"github.com/packline/packline/printers"
 	"github.com/packline/packline/scanner"
+	"github.com/packline/packline/shipping"
 	"github.com/packline/packline/sync"
 	"github.com/packline/packline/tui/common"
 	"github.com/packline/packline/tui/floor"
@@ -300,6 +301,19 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger) (*floor.Floor, fun
 	}
 	f.Site.ID = cfg.Site
 	f.Shipper = floor.DemoShipper{Next: db.NextCounter, Station: cfg.Station}
+	if cfg.Shipping != "" {
+		scfg, err := shipping.Load(cfg.Shipping)
+		if err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		svc, err := shipping.NewService(scfg, shipping.Options{Site: cfg.Site, Station: cfg.Station, From: f.Site.Address, Numbers: db, Manifests: db})
+		if err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		f.Shipper = &floor.RateShipper{Svc: svc, SKU: db.SKU}
+	}
 	if f.Templates, err = printers.DefaultTemplates(); err != nil {
 		cleanup()
 		return nil, nil, err

@@ -218,6 +218,7 @@ func runTUI(args []string, stderr io.Writer) error {
 	printer := fs.String("printer", "", "label printer URL, e.g. tcp://127.0.0.1:9100")
 	scale := fs.String("scale", "", "serial scale device for pack weights; empty: weights are typed")
 	ssh := fs.String("ssh", "", "serve the floor app over SSH on ADDR (keys in DATA/ssh; see docs/ssh.md)")
+	shippingCfg := fs.String("shipping", "", "shipping config: rate cards and number ranges (configs/shipping.example.toml); empty: demo shipper")
 	omsd := fs.String("omsd", "", "central's HTTP API for the leads' dashboard (default http://127.0.0.1:8080)")
 	headless := fs.Bool("headless", false, "no TUI on this terminal (serve SSH only)")
 	logFile := fs.String("log", "", "log file (default DATA/station.log); logs never go to the terminal")
@@ -257,6 +258,8 @@ func runTUI(args []string, stderr io.Writer) error {
 			cfg.SSH = *ssh
 		case "omsd":
 			cfg.OMSD = *omsd
+		case "shipping":
+			cfg.Shipping = *shippingCfg
 		case "headless":
 			cfg.Headless = *headless
 		case "log":

@@ -3,6 +3,7 @@ package floor
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/packline/packline/localdb"
 	"github.com/packline/packline/oms"
@@ -51,7 +52,10 @@ func (f *Floor) CompletePack(ctx context.Context, op Operator, po localdb.PackOr
 		return Completed{}, err
 	}
 	sh := oms.Shipment{ID: fmt.Sprintf("SH-%s-%s-%06d", f.Site.ID, f.Station, n), OrderID: po.Order.ID, Site: f.Site.ID,
-		Carrier: carrier, Service: service, TrackingNumber: tracking, Cartons: []oms.Carton{c}}
+		Carrier: carrier, Service: service, TrackingNumber: tracking, Cartons: []oms.Carton{c}, ShippedAt: time.Now().UTC()}
+	if e, ok := f.Shipper.(interface{ EstimatedDelivery(string) time.Time }); ok {
+		sh.EstimatedDelivery = e.EstimatedDelivery(po.Order.ID)
+	}
 	label, slip, err := f.documents(po, sh, c)
 	if err != nil {
 		return Completed{}, err

@@ -1,0 +1,76 @@
+package floor
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/packline/packline/localdb"
+	"github.com/packline/packline/oms"
+	"github.com/packline/packline/shipping"
+)
+
+// TestRateShipperBooksFromRateCards: with the example rate cards and
+// ranges from central, a parcel gets the cheapest service, a tracking
+// number and an SSCC with valid check digits, and a delivery estimate; an
+// international order without customs data is stopped with the SKU named.
+func TestRateShipperBooksFromRateCards(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := shipping.Load(filepath.Join("..", "..", "configs", "shipping.example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := localdb.OpenStation(filepath.Join(t.TempDir(), "s.db"), "LON", "PACK-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range cfg.Series() {
+		ev := oms.NewEvent(&oms.TaskTrackingRange{Series: s.Name, First: s.First + 1, Last: s.First + 100})
+		ev.Site, ev.Station = "LON", "PACK-01"
+		if _, err := db.ApplyTask(ctx, ev); err != nil {
+			t.Fatalf("range %s: %v", s.Name, err)
+		}
+	}
+	db.UpsertSKUs(ctx, []oms.SKU{{SKU: "MUG", Description: "Mug", Barcodes: []oms.Barcode{{Code: "4006381333931", Kind: oms.BarcodeGTIN13}}}})
+	site := oms.Site{ID: "LON", Name: "London", GS1CompanyPrefix: "5060123",
+		Address: oms.Address{Company: "Packline Ltd", Street1: "Unit 4", City: "Dagenham", PostalCode: "RM9 6XX", Country: "GB"}}
+	svc, err := shipping.NewService(cfg, shipping.Options{Site: "LON", Station: "PACK-01", From: site.Address, Numbers: db, Manifests: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := &RateShipper{Svc: svc, SKU: db.SKU}
+	order := oms.Order{ID: "PL00000001", Currency: "GBP", ServiceLevel: oms.ServiceStandard,
+		ShipTo: oms.Address{Name: "Ada", Street1: "1 High St", City: "London", PostalCode: "N1 9GU", Country: "GB"},
+		Lines:  []oms.Line{{LineNo: 1, SKU: "MUG", Qty: 1, UnitPrice: 1299}}}
+	req := ShipRequest{Site: site, Order: order, Cartons: []oms.Carton{{Type: "BOX-S", WeightGrams: 900}}}
+	quotes, err := rs.Quote(ctx, req)
+	if err != nil || len(quotes) == 0 {
+		t.Fatalf("quotes: %v %v", quotes, err)
+	}
+	carrier, service, tracking, sscc, err := rs.Ship(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if carrier != quotes[0].Carrier || service == "" {
+		t.Fatalf("booked %s %s, cheapest was %+v", carrier, service, quotes[0])
+	}
+	if err := shipping.CheckTracking(tracking); err != nil {
+		t.Fatalf("tracking %s: %v", tracking, err)
+	}
+	if err := shipping.CheckSSCC(sscc); err != nil || !strings.HasPrefix(sscc, "05060123") {
+		t.Fatalf("sscc %s: %v", sscc, err)
+	}
+	if est := rs.EstimatedDelivery(order.ID); est.IsZero() || est.Before(time.Now().Add(-24*time.Hour)) {
+		t.Fatalf("estimate %v", est)
+	}
+	abroad := order
+	abroad.ID, abroad.ShipTo.Country, abroad.ShipTo.PostalCode, abroad.ShipTo.City = "PL00000002", "CH", "8001", "Zürich"
+	_, _, _, _, err = rs.Ship(ctx, ShipRequest{Site: site, Order: abroad, Cartons: req.Cartons})
+	if !errors.Is(err, shipping.ErrCustomsData) || !strings.Contains(err.Error(), "MUG") {
+		t.Fatalf("customs: %v", err)
+	}
+}
