@@ -2,7 +2,9 @@ package localdb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/packline/packline/oms"
 )
@@ -44,4 +46,16 @@ func (d *DB) RecordScan(ctx context.Context, sc ScanContext, s oms.ScanRecorded)
 		return oms.Event{}, err
 	}
 	return evs[0], nil
+}
+
+// LastScanAt is when this station last recorded a scan (zero if never).
+func (d *DB) LastScanAt(ctx context.Context) (time.Time, error) {
+	var at sql.NullString
+	if err := d.sql.QueryRowContext(ctx, "SELECT max(at) FROM scans").Scan(&at); err != nil {
+		return time.Time{}, fmt.Errorf("last scan in %s: %w", d.path, err)
+	}
+	if !at.Valid {
+		return time.Time{}, nil
+	}
+	return parseTimestamp(at.String)
 }

@@ -40,6 +40,17 @@ fi
 wait_port 127.0.0.1 8080 omsd
 wait_port 127.0.0.1 9100 vprinter
 
+# Demo SSH keys: a lead and an operator may log in to the station over SSH.
+ssh_flag=()
+if command -v ssh-keygen >/dev/null 2>&1; then
+	mkdir -p "$RUN_DIR/station/ssh"
+	for who in lead operator; do
+		[ -f "$RUN_DIR/demo_$who" ] || ssh-keygen -q -t ed25519 -N '' -C "demo-$who" -f "$RUN_DIR/demo_$who"
+		cp "$RUN_DIR/demo_$who.pub" "$RUN_DIR/station/ssh/${who}_keys"
+	done
+	ssh_flag=(--ssh 127.0.0.1:2222)
+fi
+
 cat <<INFO
 Packline is running (logs in $RUN_DIR/logs):
   omsd       http://127.0.0.1:8080   try: curl -s 'http://127.0.0.1:8080/v1/orders?limit=5'
@@ -47,6 +58,10 @@ Packline is running (logs in $RUN_DIR/logs):
   vprinter   127.0.0.1:9100 (labels in $RUN_DIR/labels, control http://127.0.0.1:9101)
   scannerd   $RUN_DIR/scannerd.sock
   station    LON/PACK-01 in this terminal (log: $RUN_DIR/station/station.log)
+
+Over SSH, in another terminal (the lead's floor dashboard, or the station app):
+  ssh -t -p 2222 -i $RUN_DIR/demo_lead -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no lee@127.0.0.1
+  ssh -t -p 2222 -i $RUN_DIR/demo_operator -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no ben@127.0.0.1
 
 A second station, in another terminal:
   $BIN/station run --data $RUN_DIR/station2 --site LON --station PACK-02 --nats nats://127.0.0.1:4222 --printer tcp://127.0.0.1:9100 --demo --operator ben
@@ -57,5 +72,5 @@ sleep 1
 
 # In the foreground: the TUI owns this terminal; its logs go to a file.
 "$BIN/station" run --data "$RUN_DIR/station" --site LON --station PACK-01 \
-	--nats nats://127.0.0.1:4222 --printer tcp://127.0.0.1:9100 "${scanner_flag[@]}" \
-	--demo --operator ana
+	--nats nats://127.0.0.1:4222 --printer tcp://127.0.0.1:9100 "${scanner_flag[@]}" "${ssh_flag[@]}" \
+	--omsd http://127.0.0.1:8080 --demo --operator ana

@@ -125,6 +125,10 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 			pr.Scanner = pres.Scanner()
 			pst := f.Status(ctx)
 			pr.Printer, _ = pst.Printer.Describe()
+			if counts, err := f.DB.OrderCounts(ctx); err == nil {
+				pr.Queue = counts[oms.StateReleased] + counts[oms.StatePicking] + counts[oms.StatePicked] + counts[oms.StatePacking]
+			}
+			pr.LastScan, _ = f.DB.LastScanAt(ctx)
 		}
 		f.Sync = st
 		start2(func() { st.Run(ctx) })
