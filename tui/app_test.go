@@ -503,6 +503,30 @@ func TestPartialPackNeedsLeadOverride(t *testing.T) {
 	}
 }
 
+// TestPartialPackApprovedFromDashboard: a lead approves closing T1 short
+// from the floor dashboard; the station takes it as the lead's override.
+func TestPartialPackApprovedFromDashboard(t *testing.T) {
+	fx := newFixture(t)
+	s := start(t, fx, 80, 24)
+	s.signIn()
+	s.scan("T1")
+	s.waitFor("PACK T1")
+	s.scan("PL" + fx.skus[0].SKU)
+	s.waitFor("1/3 items")
+	s.tm.Send(common.ApprovalMsg{OrderID: "T2", Lead: "lee", Reason: "not this one"})
+	s.tm.Send(common.ApprovalMsg{OrderID: "T1", Lead: "lee", Reason: "customer asked"})
+	s.waitFor("partial pack allowed by lee: customer asked", "Carton:")
+	var ov *oms.PackOverride
+	for _, e := range fx.events(t) {
+		if p, ok := e.Payload.(*oms.PackOverride); ok {
+			ov = p
+		}
+	}
+	if ov == nil || ov.Lead != "lead:lee" || ov.Reason != "customer asked" {
+		t.Fatalf("override %+v", ov)
+	}
+}
+
 // TestReturnWithTwoGrades receives RMA00000001, grades one item A
 // (restocked) and one scrap (disposed), and completes it.
 func TestReturnWithTwoGrades(t *testing.T) {

@@ -162,6 +162,21 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 		if err == nil {
 			defer sub.Unsubscribe()
 		}
+		// A lead's remote approval to close an order short.
+		asub, err := nc.Subscribe(lead.ApprovalSubject(cfg.Site), func(m *nats.Msg) {
+			var a lead.Approval
+			if json.Unmarshal(m.Data, &a) != nil || a.OrderID == "" || a.Lead == "" {
+				return
+			}
+			msg := common.ApprovalMsg{OrderID: a.OrderID, Lead: a.Lead, Reason: a.Reason}
+			local(msg)
+			if remoteSrv != nil {
+				remoteSrv.Broadcast(msg)
+			}
+		})
+		if err == nil {
+			defer asub.Unsubscribe()
+		}
 	}
 	if cfg.SSH != "" {
 		remoteSrv, err = serveSSH(ctx, cfg, f, nc, log, start2)

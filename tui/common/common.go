@@ -54,6 +54,14 @@ type BroadcastMsg struct {
 	Text string
 }
 
+// ApprovalMsg is a shift lead approving, from the floor dashboard, that an
+// order being packed may close short.
+type ApprovalMsg struct {
+	OrderID string
+	Lead    string
+	Reason  string
+}
+
 // BellMsg asks the root model to ring the terminal bell.
 type BellMsg struct{}
 

@@ -53,13 +53,14 @@ func newStyles(r *lipgloss.Renderer) styles {
 }
 
 type keyMap struct {
-	Release, Move, Broadcast, Watch, Quit, Cancel, Enter key.Binding
+	Release, Move, Approve, Broadcast, Watch, Quit, Cancel, Enter key.Binding
 }
 
 func newKeys() keyMap {
 	return keyMap{
 		Release:   key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "release hold")),
 		Move:      key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "move order")),
+		Approve:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "approve partial pack")),
 		Broadcast: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "broadcast")),
 		Watch:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "sessions")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -74,6 +75,7 @@ const (
 	actNone action = iota
 	actRelease
 	actMove
+	actApprove
 	actBroadcast
 )
 
@@ -199,6 +201,8 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return m.ask(actRelease, "order to release: ")
 	case key.Matches(k, m.keys.Move):
 		return m.ask(actMove, "order and station (PL00000012 PACK-02): ")
+	case key.Matches(k, m.keys.Approve):
+		return m.ask(actApprove, "order to close short (and why): ")
 	case key.Matches(k, m.keys.Broadcast):
 		return m.ask(actBroadcast, "message to every station: ")
 	case key.Matches(k, m.keys.Watch):
@@ -244,6 +248,14 @@ func (m *Model) do(a action, text string) tea.Cmd {
 			}
 			name, target, detail, done = "reassign", f[0], "to "+f[1], f[0]+" moved to "+f[1]
 			err = o.Central.Reassign(ctx, f[0], o.Site, f[1], o.Lead)
+		case actApprove:
+			if o.Publish == nil {
+				return doneMsg{err: fmt.Errorf("approvals need NATS")}
+			}
+			order, reason, _ := strings.Cut(text, " ")
+			name, target, detail, done = "approve_partial_pack", order, reason, "partial pack of "+order+" approved"
+			data, _ := json.Marshal(Approval{Site: o.Site, OrderID: order, Lead: o.Lead, Reason: strings.TrimSpace(reason), At: time.Now().UTC()})
+			err = o.Publish(ApprovalSubject(o.Site), data)
 		case actBroadcast:
 			if o.Publish == nil {
 				return doneMsg{err: fmt.Errorf("broadcasts need NATS")}
@@ -364,9 +376,12 @@ func (m *Model) footer() string {
 	if m.acting != actNone {
 		return m.input.View()
 	}
-	line := "h release hold · m move order · b broadcast · w sessions · q quit"
-	if m.w < 70 {
-		line = "h hold m move b msg q"
+	line := "h release hold · m move order · a approve short · b broadcast · w sessions · q quit"
+	if m.w < 90 {
+		line = "h hold · m move · a approve · b msg · w · q"
+	}
+	if m.w < 50 {
+		line = "h m a b w q"
 	}
 	if m.flash != "" {
 		line = m.flash

@@ -103,6 +103,7 @@ func TestActionsCarryTheLead(t *testing.T) {
 	defer omsd.Close()
 	var published []Broadcast
 	var audited []string
+	var approvals []Approval
 	m := New(Options{Site: "LON", Lead: "lena", Renderer: renderer(), Central: &Central{Base: omsd.URL},
 		Audit: func(_ context.Context, action, target, detail string) error {
 			audited = append(audited, action+" "+target+" "+detail)
@@ -113,6 +114,11 @@ func TestActionsCarryTheLead(t *testing.T) {
 			json.Unmarshal(data, &b)
 			if subject == BroadcastSubject("LON") {
 				published = append(published, b)
+			}
+			if subject == ApprovalSubject("LON") {
+				var a Approval
+				json.Unmarshal(data, &a)
+				approvals = append(approvals, a)
 			}
 			return nil
 		}})
@@ -141,6 +147,7 @@ func TestActionsCarryTheLead(t *testing.T) {
 	run("h", "PL00000042", "enter")
 	run("m", "PL00000043 PACK-02", "enter")
 	run("b", "Break in 5 minutes", "enter")
+	run("a", "PL00000044 damaged in pick", "enter")
 	want := []string{
 		`POST /v1/orders/PL00000042/release {"by":"lead:lena"}`,
 		`POST /v1/orders/PL00000043/reassign {"by":"lead:lena","site":"LON","station":"PACK-02"}`,
@@ -157,7 +164,10 @@ func TestActionsCarryTheLead(t *testing.T) {
 	if len(published) != 1 || published[0].Message != "Break in 5 minutes" || published[0].From != "lena" {
 		t.Fatalf("broadcast: %+v", published)
 	}
-	if strings.Join(audited, "|") != "release_hold PL00000042 |reassign PL00000043 to PACK-02|broadcast LON Break in 5 minutes" {
+	if len(approvals) != 1 || approvals[0].OrderID != "PL00000044" || approvals[0].Lead != "lena" || approvals[0].Reason != "damaged in pick" {
+		t.Fatalf("approval: %+v", approvals)
+	}
+	if strings.Join(audited, "|") != "release_hold PL00000042 |reassign PL00000043 to PACK-02|broadcast LON Break in 5 minutes|approve_partial_pack PL00000044 damaged in pick" {
 		t.Fatalf("audit: %q", audited)
 	}
 }

@@ -192,3 +192,16 @@ type Broadcast struct {
 
 // BroadcastSubject is where a site's broadcasts travel.
 func BroadcastSubject(site string) string { return "oms." + site + ".broadcast" }
+
+// Approval is a lead's approval for an order being packed to close short.
+type Approval struct {
+	Site    string    `json:"site"`
+	OrderID string    `json:"order_id"`
+	Lead    string    `json:"lead"`
+	Reason  string    `json:"reason,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// ApprovalSubject is where a site's partial-pack approvals travel; the
+// station packing the order takes it as a lead override.
+func ApprovalSubject(site string) string { return "oms." + site + ".approve" }

@@ -594,6 +594,17 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.stage, m.po, m.partial, m.lead, m.carton, m.last = stageIdle, localdb.PackOrder{}, false, floor.Operator{}, oms.CartonType{}, 0
 			return m.loadQueue()
 		}
+	case common.ApprovalMsg:
+		// A lead approved closing this order short from the dashboard.
+		if m.po.Order.ID != msg.OrderID || m.Remaining() == 0 || (m.stage != stagePacking && m.stage != stageLead && m.stage != stageReason) {
+			return nil
+		}
+		m.lead = floor.Operator{ID: "lead:" + msg.Lead, Name: msg.Lead, Lead: true}
+		reason := msg.Reason
+		if reason == "" {
+			reason = "approved from the floor dashboard"
+		}
+		return m.override(reason)
 	case common.TaskMsg:
 		ev := msg.Event
 		if m.stage == stageIdle || ev.OrderID != m.po.Order.ID {
