@@ -54,6 +54,17 @@ func NewPresence(nc *nats.Conn, site string) (*Presence, func(), error) {
 	return p, func() { sub.Unsubscribe() }, nil
 }
 
+// NewStaticPresence is a site with n stations that all just heartbeat,
+// for demos and load tests without a NATS server.
+func NewStaticPresence(site string, n int) *Presence {
+	p := &Presence{site: site, now: time.Now, stations: map[string]*StationView{}}
+	for i := range n {
+		p.Seen(sync.Presence{Site: site, Station: fmt.Sprintf("PACK-%02d", i+1), Operator: fmt.Sprintf("op%02d", i+1), Screen: "pack",
+			Queue: i, Printer: "ready", Scanner: "ok", LastScan: time.Now()})
+	}
+	return p
+}
+
 // Seen records a heartbeat.
 func (p *Presence) Seen(pr sync.Presence) {
 	p.mu.Lock()

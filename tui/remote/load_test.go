@@ -2,6 +2,10 @@ package remote
 
 import (
 	"fmt"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/packline/packline/tui/lead"
 	"io"
 	"os"
 	"sort"
@@ -13,12 +17,37 @@ import (
 	"time"
 )
 
+// dashEcho is the floor dashboard (ticking every second, 20 stations)
+// with a line that echoes what was typed, so a benchmark can see when a
+// keystroke has been drawn.
+type dashEcho struct {
+	dash  *lead.Model
+	typed string
+}
+
+func (d *dashEcho) Init() tea.Cmd { return d.dash.Init() }
+
+func (d *dashEcho) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyRunes {
+		d.typed += string(k.Runes)
+		return d, nil
+	}
+	_, cmd := d.dash.Update(msg)
+	return d, cmd
+}
+
+func (d *dashEcho) View() string { return d.dash.View() + "\ntyped=[" + d.typed + "]" }
+
 // BenchmarkSessions50 holds 50 concurrent SSH sessions on loopback, each
-// typing and waiting to see its keystroke drawn back, and reports the
-// render latency (p50/p99), the CPU time used per second of wall time and
-// the process's resident memory.
+// showing the floor dashboard (20 stations, redrawn every second) and
+// typing, waiting to see each keystroke drawn back. It reports the render
+// latency (p50/p99), the CPU used (cores) and the resident memory.
 func BenchmarkSessions50(b *testing.B) {
 	ts := startServer(b, time.Minute)
+	pres := lead.NewStaticPresence("LON", 20)
+	ts.srv.apps[RoleOperator] = func(env Env) tea.Model {
+		return &dashEcho{dash: lead.New(lead.Options{Site: "LON", Lead: env.Identity.Name, Renderer: env.Renderer, Presence: pres})}
+	}
 	const n = 50
 	terms := make([]*term, n)
 	for i := range terms {
