@@ -105,7 +105,10 @@ func (s *Store) AllocatePending(ctx context.Context, p *Policy, limit int, withB
 		if withBackorders {
 			states = "'received', 'backordered', 'partially_shipped'"
 		}
-		rows, err := tx.QueryContext(ctx, "SELECT id FROM orders WHERE state IN ("+states+") ORDER BY created_at, id LIMIT ?", limit)
+		// B2B/partial shipments (b2b.go): orders a shipment left with
+		// unallocated units are looked at once on the next pass, whether
+		// or not stock moved (realloc_wanted, written with the shipment).
+		rows, err := tx.QueryContext(ctx, "SELECT id FROM orders WHERE state IN ("+states+") OR id IN (SELECT order_id FROM realloc_wanted) ORDER BY created_at, id LIMIT ?", limit)
 		if err != nil {
 			return fmt.Errorf("allocate: %w", err)
 		}
@@ -116,8 +119,17 @@ func (s *Store) AllocatePending(ctx context.Context, p *Policy, limit int, withB
 			ids = append(ids, id)
 		}
 		rows.Close()
+		var reallocs bool
+		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM realloc_wanted)").Scan(&reallocs); err != nil {
+			return fmt.Errorf("allocate: %w", err)
+		}
 		for _, id := range ids {
 			res.Examined++
+			if reallocs {
+				if _, err := tx.ExecContext(ctx, "DELETE FROM realloc_wanted WHERE order_id = ?", id); err != nil {
+					return fmt.Errorf("allocate: %w", err)
+				}
+			}
 			if _, err := tx.ExecContext(ctx, "SAVEPOINT alloc"); err != nil {
 				return err
 			}
@@ -167,7 +179,9 @@ type allocTx struct {
 	skus  map[string]oms.SKU
 	errs  []error
 
-	avail, take, addAlloc, lineAlloc, move *sql.Stmt
+	avail, take, addAlloc, lineAlloc, move, markDropShip, isB2B *sql.Stmt
+	// dropShipSKUs says whether any SKU is drop-shipped (b2b.go).
+	dropShipSKUs bool
 }
 
 func newAllocTx(ctx context.Context, tx *sql.Tx, p *Policy, now time.Time) (*allocTx, error) {
@@ -197,6 +211,14 @@ func newAllocTx(ctx context.Context, tx *sql.Tx, p *Policy, now time.Time) (*all
 	prep(&a.lineAlloc, "UPDATE order_lines SET allocated = allocated + ? WHERE order_id = ? AND line_no = ?")
 	prep(&a.move, `INSERT INTO stock_moves (at, site, location, sku, delta_on_hand, delta_allocated, reason, ref, by)
 		VALUES (?, ?, ?, ?, 0, ?, ?, ?, 'allocator')`)
+	// B2B (b2b.go): lines of drop-ship SKUs go to their supplier, not to a site.
+	prep(&a.markDropShip, `INSERT OR IGNORE INTO drop_ship_lines (order_id, line_no, supplier)
+		SELECT l.order_id, l.line_no, d.supplier FROM order_lines l JOIN drop_ship_skus d ON d.sku = l.sku
+		WHERE l.order_id = ? AND l.allocated = 0 AND l.shipped = 0`)
+	prep(&a.isB2B, "SELECT EXISTS (SELECT 1 FROM drop_ship_lines WHERE order_id = ?1) OR EXISTS (SELECT 1 FROM edi_orders WHERE order_id = ?1)")
+	if err == nil {
+		err = tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM drop_ship_skus)").Scan(&a.dropShipSKUs)
+	}
 	if err != nil {
 		a.close()
 		return nil, fmt.Errorf("allocate: prepare: %w", err)
@@ -205,7 +227,7 @@ func newAllocTx(ctx context.Context, tx *sql.Tx, p *Policy, now time.Time) (*all
 }
 
 func (a *allocTx) close() {
-	for _, st := range []*sql.Stmt{a.avail, a.take, a.addAlloc, a.lineAlloc, a.move} {
+	for _, st := range []*sql.Stmt{a.avail, a.take, a.addAlloc, a.lineAlloc, a.move, a.markDropShip, a.isB2B} {
 		if st != nil {
 			st.Close()
 		}
@@ -233,7 +255,58 @@ func (a *allocTx) allocate(id string) (outcome, error) {
 	if err != nil {
 		return outcomeNone, err
 	}
-	rows, err := a.tx.QueryContext(a.ctx, "SELECT line_no, sku, qty - allocated - shipped FROM order_lines WHERE order_id = ? ORDER BY line_no", id)
+	switch o.State {
+	case oms.StateReceived, oms.StateBackordered, oms.StatePartiallyShipped:
+	default:
+		// Listed in realloc_wanted but moved on since (cancelled, held,
+		// released again): nothing to do.
+		return outcomeNone, nil
+	}
+	first := o.State == oms.StateReceived
+	if first && a.dropShipSKUs {
+		// B2B (b2b.go): drop-ship SKUs are routed to their supplier before
+		// the allocator looks at the order.
+		if _, err := a.markDropShip.ExecContext(a.ctx, id); err != nil {
+			return outcomeNone, err
+		}
+	}
+	out, err := a.allocateStock(&o)
+	if err != nil || !first {
+		return out, err
+	}
+	var b2b bool
+	if err := a.isB2B.QueryRowContext(a.ctx, id).Scan(&b2b); err != nil || !b2b {
+		return out, err
+	}
+	// B2B (b2b.go): an order's first allocation decision queues its 855
+	// (EDI orders) and its drop-ship purchase orders, in this transaction.
+	if err := afterAllocation(a.ctx, a.tx, id, a.now); err != nil {
+		return outcomeNone, err
+	}
+	return out, nil
+}
+
+// allocateStock allocates what the order still needs from site stock:
+// every unshipped, unallocated unit of a line that is not drop-shipped.
+func (a *allocTx) allocateStock(op *oms.Order) (outcome, error) {
+	o, id := *op, op.ID
+	if o.State == oms.StatePartiallyShipped {
+		// Partial shipments: while a site still holds allocations for the
+		// order, its station is working its pick list; a new release now
+		// would replace that list under it. The rest is allocated once
+		// that shipment is recorded (recordShipment frees what it left).
+		var one int
+		err := a.tx.QueryRowContext(a.ctx, "SELECT 1 FROM allocations WHERE order_id = ? LIMIT 1", id).Scan(&one)
+		if err == nil {
+			return outcomeNone, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return outcomeNone, err
+		}
+	}
+	rows, err := a.tx.QueryContext(a.ctx, `SELECT line_no, sku, qty - allocated - shipped FROM order_lines WHERE order_id = ?
+		AND NOT EXISTS (SELECT 1 FROM drop_ship_lines d WHERE d.order_id = order_lines.order_id AND d.line_no = order_lines.line_no)
+		ORDER BY line_no`, id)
 	if err != nil {
 		return outcomeNone, err
 	}
@@ -301,10 +374,16 @@ func (a *allocTx) allocate(id string) (outcome, error) {
 			return outcomeNone, err
 		}
 	}
-	if err := transition(a.ctx, a.tx, &o, oms.StateAllocated, a.now, "allocator", allocReason(picks)); err != nil {
-		return outcomeNone, err
+	// Partial shipments: an order that has shipped part stays
+	// partially_shipped until its last line ships; the rest goes to a
+	// station as new work (release below, with more set).
+	more := o.State == oms.StatePartiallyShipped
+	if !more {
+		if err := transition(a.ctx, a.tx, &o, oms.StateAllocated, a.now, "allocator", allocReason(picks)); err != nil {
+			return outcomeNone, err
+		}
 	}
-	released, err := a.release(&o, picks)
+	released, err := a.release(&o, picks, more)
 	if err != nil {
 		return outcomeNone, err
 	}
@@ -436,7 +515,11 @@ func takeFrom(needs []need, stock map[string][]binStock, sites []string) []pick 
 // release assigns the order to the least-loaded station at each site it
 // ships from and writes a task for each. An order whose site has no
 // station stays allocated until one is added.
-func (a *allocTx) release(o *oms.Order, picks []pick) (bool, error) {
+//
+// With more (partial shipments), the order has shipped part and stays
+// partially_shipped: its version goes up and a history entry records the
+// release, and the station's task shows the order as released to it.
+func (a *allocTx) release(o *oms.Order, picks []pick, more bool) (bool, error) {
 	bySite := map[string][]pick{}
 	var order []string
 	for _, p := range picks {
@@ -457,7 +540,15 @@ func (a *allocTx) release(o *oms.Order, picks []pick) (bool, error) {
 		}
 		stations[site] = st
 	}
-	if err := transition(a.ctx, a.tx, o, oms.StateReleased, a.now, "allocator", "to "+describeStations(order, stations)); err != nil {
+	if more {
+		o.Version++
+		if _, err := a.tx.ExecContext(a.ctx, "UPDATE orders SET version = ?, updated_at = ? WHERE id = ?", o.Version, timestamp(a.now), o.ID); err != nil {
+			return false, err
+		}
+		if err := addHistory(a.ctx, a.tx, o.ID, o.State, a.now, "allocator", "rest "+allocReason(picks)+", to "+describeStations(order, stations)); err != nil {
+			return false, err
+		}
+	} else if err := transition(a.ctx, a.tx, o, oms.StateReleased, a.now, "allocator", "to "+describeStations(order, stations)); err != nil {
 		return false, err
 	}
 	for _, site := range order {
@@ -467,7 +558,9 @@ func (a *allocTx) release(o *oms.Order, picks []pick) (bool, error) {
 			o.ID, site, st, timestamp(a.now)); err != nil {
 			return false, err
 		}
-		task, err := a.releaseTask(o, site, bySite[site])
+		work := *o
+		work.State = oms.StateReleased // the station's view: released to it
+		task, err := a.releaseTask(&work, site, bySite[site])
 		if err != nil {
 			return false, err
 		}

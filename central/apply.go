@@ -220,6 +220,13 @@ func (s *Store) applyOne(ctx context.Context, tx *sql.Tx, ev oms.Event, payload 
 		_, err = tx.ExecContext(ctx, "RELEASE event")
 		return false, false, err
 	}
+	if fe, ok := effectErr.(*floorException); ok && fe.keep {
+		// Partial shipments (b2b.go): the effect stays, the floor is told.
+		if _, err := tx.ExecContext(ctx, "RELEASE event"); err != nil {
+			return false, false, err
+		}
+		return true, false, raiseException(ctx, tx, ev, fe, now)
+	}
 	if _, err := tx.ExecContext(ctx, "ROLLBACK TO event"); err != nil {
 		return false, false, err
 	}
@@ -237,7 +244,7 @@ func (s *Store) applyOne(ctx context.Context, tx *sql.Tx, ev oms.Event, payload 
 func hasEffect(t oms.EventType) bool {
 	switch t {
 	case oms.EventScanRecorded, oms.EventOperatorSignedIn, oms.EventOperatorSignedOut, oms.EventLabelPrinted,
-		oms.EventPackOverride, oms.EventExceptionRaised:
+		oms.EventPackOverride, oms.EventExceptionRaised, oms.EventLeadAction:
 		return false
 	}
 	return true
@@ -246,6 +253,9 @@ func hasEffect(t oms.EventType) bool {
 // floorException is a fact that cannot be applied as it stands.
 type floorException struct {
 	code, message, action string
+	// keep says the fact's effect stands and the exception only tells
+	// the floor (a short pick: the missing units leave the bin).
+	keep bool
 }
 
 func (e *floorException) Error() string { return e.code + ": " + e.message }
@@ -311,13 +321,21 @@ func applyEffect(ctx context.Context, tx *sql.Tx, ev oms.Event, now time.Time) e
 			}
 			return err
 		}
-		return nil
+		// Partial shipments (b2b.go): a station's shipment closes its pick
+		// list; what it left allocated at the site is freed and goes back
+		// to the allocator.
+		return releaseLeftovers(ctx, tx, o.ID, sh.Site, sh.ID, now, by)
 	case *oms.PickShorted:
 		if _, err := floorOrder(ctx, tx, ev); err != nil {
 			return err
 		}
+		// Partial shipments (b2b.go): the missing units leave the bin and
+		// the order's reservation; the exception still tells the floor.
+		if err := shortPick(ctx, tx, ev, p, now); err != nil {
+			return err
+		}
 		return &floorException{code: "short_pick", message: fmt.Sprintf("%s at %s: %d of %d picked (%s)", p.SKU, p.Location, p.Picked, p.Wanted, p.Reason),
-			action: "continue; central reallocates the missing units"}
+			action: "continue; central reallocates the missing units", keep: true}
 	case *oms.ReturnReceived:
 		target = oms.StateReturnReceived
 		if err := setReturnState(ctx, tx, p.RMA, RMAReceived, now); err != nil {
@@ -394,6 +412,11 @@ func advance(ctx context.Context, tx *sql.Tx, o *oms.Order, target oms.State, no
 	}
 	ti := slices.Index(path, target)
 	ci := slices.Index(path, o.State)
+	if o.State == oms.StatePartiallyShipped && ti >= 0 && target != oms.StateShipped && path[0] == oms.StateReleased {
+		// Partial shipments: the rest of a partially shipped order is on
+		// the floor; the order stays partially_shipped until it ships.
+		return nil
+	}
 	if ci >= ti && ci >= 0 {
 		return nil
 	}

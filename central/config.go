@@ -33,6 +33,8 @@ type Config struct {
 	Notifications NotifyConfig `toml:"notifications"`
 	// Shopify configures the Shopify orders/create webhook.
 	Shopify ShopifyConfig `toml:"shopify"`
+	// EDI configures X12 EDI through folders and drop-ship suppliers (b2b.go).
+	EDI EDIConfig `toml:"edi"`
 	// Web configures the customer pages (tracking, order, returns).
 	Web WebConfig `toml:"web"`
 }
@@ -182,6 +184,9 @@ func (c *Config) Validate() error {
 		if err := v.Validate(); err != nil {
 			return fmt.Errorf("config: notifications: %w", err)
 		}
+	}
+	if err := c.EDI.Validate(); err != nil {
+		return fmt.Errorf("config: %w", err)
 	}
 	if v, ok := any(&c.Shopify).(interface{ Validate() error }); ok {
 		if err := v.Validate(); err != nil {

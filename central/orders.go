@@ -182,6 +182,9 @@ type LineView struct {
 	Allocated   int `json:"allocated"`
 	Backordered int `json:"backordered"`
 	Shipped     int `json:"shipped"`
+	// DropShip is set when a supplier ships the line (b2b.go): such a
+	// line is never backordered, it is with the supplier.
+	DropShip *DropShipView `json:"drop_ship,omitempty"`
 }
 
 // AllocationView is stock promised to an order at a site.
@@ -263,6 +266,16 @@ func orderView(ctx context.Context, q querier, id string) (OrderView, error) {
 		v.Lines = append(v.Lines, l)
 	}
 	rows.Close()
+	// B2B (b2b.go): drop-ship lines show their supplier and PO, not a backorder.
+	ds, err := dropShipViews(ctx, q, id)
+	if err != nil {
+		return v, err
+	}
+	for i := range v.Lines {
+		if d, ok := ds[v.Lines[i].LineNo]; ok {
+			v.Lines[i].DropShip, v.Lines[i].Backordered = &d, 0
+		}
+	}
 	rows, err = q.QueryContext(ctx, "SELECT site, sku, sum(qty) FROM allocations WHERE order_id = ? GROUP BY site, sku ORDER BY site, sku", id)
 	if err != nil {
 		return v, err

@@ -397,9 +397,17 @@ func recordShipment(ctx context.Context, tx *sql.Tx, orderID string, sh oms.Ship
 	}
 	note := fmt.Sprintf("shipment %s from %s: %s %s", sh.ID, sh.Site, sh.Carrier, sh.TrackingNumber)
 	if o.State == to {
-		return addHistory(ctx, tx, o.ID, to, now, by, note)
+		err = addHistory(ctx, tx, o.ID, to, now, by, note)
+	} else {
+		err = transition(ctx, tx, &o, to, now, by, note)
 	}
-	return transition(ctx, tx, &o, to, now, by, note)
+	if err != nil {
+		return err
+	}
+	// B2B/partial shipments (b2b.go): the 856 of an EDI order, and a look
+	// by the next allocation pass at units still unallocated, in this
+	// same transaction.
+	return afterShipment(ctx, tx, o.ID, sh, now)
 }
 
 func validateShipment(orderID string, sh *oms.Shipment) error {
@@ -569,7 +577,7 @@ func (s *Store) Track(ctx context.Context, tracking string) (TrackingView, error
 		return TrackingView{}, fmt.Errorf("track %s: %w", tracking, err)
 	}
 	v := TrackingView{TrackingNumber: tracking, Carrier: sh.Carrier, Service: sh.Service, Status: customerStatus(o.State),
-		ShippedAt: sh.ShippedAt, PromisedAt: o.PromisedAt, Parcels: len(sh.Cartons),
+		ShippedAt: sh.ShippedAt, PromisedAt: estimatedDelivery(sh, o), Parcels: len(sh.Cartons),
 		Destination: Destination{City: o.ShipTo.City, Country: o.ShipTo.Country}, History: []TrackStep{}}
 	rows, err := tx.QueryContext(ctx, "SELECT state, at FROM order_history WHERE order_id = ? ORDER BY id", orderID)
 	if err != nil {
@@ -621,4 +629,13 @@ func (a *API) track(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// estimatedDelivery is the carrier's estimate for a parcel when the
+// station quoted one, else the promise made at checkout.
+func estimatedDelivery(sh oms.Shipment, o oms.Order) time.Time {
+	if !sh.EstimatedDelivery.IsZero() {
+		return sh.EstimatedDelivery
+	}
+	return o.PromisedAt
 }

@@ -49,6 +49,9 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	tlsKey := fs.String("nats-tls-key", "", "client key for NATS TLS")
 	tlsCA := fs.String("nats-tls-ca", "", "CA bundle for NATS TLS")
 	withDemo := fs.Bool("demo", false, "load the demo data into an empty database")
+	ediIn := fs.String("edi-in", "", "folder of inbound EDI X12 files (850, 856, 997)")
+	ediOut := fs.String("edi-out", "", "folder for outbound EDI X12 files (997, 855, 856, 850)")
+	ediRejected := fs.String("edi-rejected", "", "folder for rejected EDI files and their 997s (default <edi-in>/rejected)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -57,7 +60,8 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return err
 	}
 	for flagVal, field := range map[*string]*string{data: &cfg.Data, httpAddr: &cfg.HTTP, natsListen: &cfg.NATS.Listen, natsURL: &cfg.NATS.URL,
-		natsCreds: &cfg.NATS.Creds, tlsCert: &cfg.NATS.TLSCert, tlsKey: &cfg.NATS.TLSKey, tlsCA: &cfg.NATS.TLSCA} {
+		natsCreds: &cfg.NATS.Creds, tlsCert: &cfg.NATS.TLSCert, tlsKey: &cfg.NATS.TLSKey, tlsCA: &cfg.NATS.TLSCA,
+		ediIn: &cfg.EDI.In, ediOut: &cfg.EDI.Out, ediRejected: &cfg.EDI.Rejected} {
 		if *flagVal != "" {
 			*field = *flagVal
 		}
@@ -79,6 +83,9 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	svc := central.NewService(store, cfg.Allocation, log, nil)
 	svc.Shopify, svc.Notify = cfg.Shopify, cfg.Notifications
 	if err := svc.ApplyNotifyConfig(ctx); err != nil {
+		return err
+	}
+	if err := store.ApplyEDIConfig(ctx, cfg.EDI); err != nil {
 		return err
 	}
 	if *withDemo {
@@ -137,12 +144,15 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	defer stopIntake()
 
-	errs := make(chan error, 5)
+	errs := make(chan error, 6)
 	go func() { errs <- srv.Serve(ln) }()
 	go func() { errs <- svc.Run(ctx) }()
 	go func() { errs <- svc.RunNotifier(ctx) }()
 	go func() { errs <- applier.Run(ctx) }()
 	go func() { errs <- publisher.Run(ctx) }()
+	if cfg.EDI.In != "" {
+		go func() { errs <- svc.RunEDI(ctx, cfg.EDI) }()
+	}
 	log.Info("omsd ready", "http", ln.Addr().String(), "nats", nc.ConnectedUrl(), "data", cfg.Data)
 
 	select {
