@@ -50,6 +50,26 @@ func (d *DB) PendingOutbox(ctx context.Context, after uint64, limit int) ([]Outb
 	return out, rows.Err()
 }
 
+// PendingToSend returns up to limit outbox rows after seq, in seq order,
+// with only what publishing needs (no bookkeeping columns): the drainer's
+// hot path.
+func (d *DB) PendingToSend(ctx context.Context, after uint64, limit int) ([]OutboxRow, error) {
+	rows, err := d.sql.QueryContext(ctx, "SELECT seq, event_id, subject, payload FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox %s: %w", d.path, err)
+	}
+	defer rows.Close()
+	out := make([]OutboxRow, 0, limit)
+	for rows.Next() {
+		var r OutboxRow
+		if err := rows.Scan(&r.Seq, &r.EventID, &r.Subject, &r.Payload); err != nil {
+			return nil, fmt.Errorf("read outbox %s: %w", d.path, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // MarkSent records that JetStream acknowledged the event at seq. The row
 // stays until central's applied watermark passes it (PruneOutbox).
 func (d *DB) MarkSent(ctx context.Context, seq uint64, at time.Time) error {

@@ -177,7 +177,7 @@ func (s *Station) drain(ctx context.Context) {
 			s.log.Info("republishing events central has not applied", "from", w+1, "to", acked)
 			acked, published, lastProgress = w, w, time.Now()
 		}
-		rows, err := s.db.PendingOutbox(ctx, published, s.InFlight)
+		rows, err := s.db.PendingToSend(ctx, published, s.InFlight)
 		if err != nil {
 			s.log.Error("read outbox", "err", err)
 			s.wait(ctx, time.Second)
