@@ -35,6 +35,10 @@ type Config struct {
 	Shopify ShopifyConfig `toml:"shopify"`
 	// EDI configures X12 EDI through folders and drop-ship suppliers (b2b.go).
 	EDI EDIConfig `toml:"edi"`
+	// Shipping is the shipping config file (rate cards and number series,
+	// configs/shipping.example.toml): omsd keeps every station stocked
+	// with tracking-number and SSCC ranges from its series.
+	Shipping string `toml:"shipping" env:"PACKLINE_SHIPPING"`
 	// Web configures the customer pages (tracking, order, returns).
 	Web WebConfig `toml:"web"`
 }

@@ -27,7 +27,7 @@ wait_port() { # host port what
 	exit 1
 }
 
-"$BIN/omsd" --data "$RUN_DIR/omsd" --demo --http 127.0.0.1:8080 --nats-listen 127.0.0.1:4222 2>"$RUN_DIR/logs/omsd.log" &
+"$BIN/omsd" --data "$RUN_DIR/omsd" --demo --shipping configs/shipping.example.toml --http 127.0.0.1:8080 --nats-listen 127.0.0.1:4222 2>"$RUN_DIR/logs/omsd.log" &
 pids+=($!)
 "$BIN/vprinter" -addr 127.0.0.1:9100 -control 127.0.0.1:9101 -dir "$RUN_DIR/labels" 2>"$RUN_DIR/logs/vprinter.log" &
 pids+=($!)
@@ -64,7 +64,7 @@ Over SSH, in another terminal (the lead's floor dashboard, or the station app):
   ssh -t -p 2222 -i $RUN_DIR/demo_operator -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no ben@127.0.0.1
 
 A second station, in another terminal:
-  $BIN/station run --data $RUN_DIR/station2 --site LON --station PACK-02 --nats nats://127.0.0.1:4222 --printer tcp://127.0.0.1:9100 --demo --operator ben
+  $BIN/station run --data $RUN_DIR/station2 --site LON --station PACK-02 --nats nats://127.0.0.1:4222 --printer tcp://127.0.0.1:9100 --shipping configs/shipping.example.toml --demo --operator ben
 
 Starting the station TUI; quit it with Ctrl-C to stop everything.
 INFO
@@ -73,4 +73,4 @@ sleep 1
 # In the foreground: the TUI owns this terminal; its logs go to a file.
 "$BIN/station" run --data "$RUN_DIR/station" --site LON --station PACK-01 \
 	--nats nats://127.0.0.1:4222 --printer tcp://127.0.0.1:9100 "${scanner_flag[@]}" "${ssh_flag[@]}" \
-	--omsd http://127.0.0.1:8080 --demo --operator ana
+	--omsd http://127.0.0.1:8080 --shipping configs/shipping.example.toml --demo --operator ana

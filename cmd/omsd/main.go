@@ -23,6 +23,7 @@ import (
 	"github.com/packline/packline/central"
 	"github.com/packline/packline/central/web"
 	"github.com/packline/packline/oms/demo"
+	"github.com/packline/packline/shipping"
 	"github.com/packline/packline/sync"
 )
 
@@ -51,6 +52,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	withDemo := fs.Bool("demo", false, "load the demo data into an empty database")
 	ediIn := fs.String("edi-in", "", "folder of inbound EDI X12 files (850, 856, 997)")
 	ediOut := fs.String("edi-out", "", "folder for outbound EDI X12 files (997, 855, 856, 850)")
+	shippingPath := fs.String("shipping", "", "shipping config: number series to keep stations stocked with (configs/shipping.example.toml)")
 	ediRejected := fs.String("edi-rejected", "", "folder for rejected EDI files and their 997s (default <edi-in>/rejected)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -61,7 +63,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	for flagVal, field := range map[*string]*string{data: &cfg.Data, httpAddr: &cfg.HTTP, natsListen: &cfg.NATS.Listen, natsURL: &cfg.NATS.URL,
 		natsCreds: &cfg.NATS.Creds, tlsCert: &cfg.NATS.TLSCert, tlsKey: &cfg.NATS.TLSKey, tlsCA: &cfg.NATS.TLSCA,
-		ediIn: &cfg.EDI.In, ediOut: &cfg.EDI.Out, ediRejected: &cfg.EDI.Rejected} {
+		ediIn: &cfg.EDI.In, ediOut: &cfg.EDI.Out, ediRejected: &cfg.EDI.Rejected, shippingPath: &cfg.Shipping} {
 		if *flagVal != "" {
 			*field = *flagVal
 		}
@@ -144,7 +146,19 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	defer stopIntake()
 
-	errs := make(chan error, 6)
+	var refill *central.NumberRefill
+	if cfg.Shipping != "" {
+		scfg, err := shipping.Load(cfg.Shipping)
+		if err != nil {
+			return err
+		}
+		if err := svc.DefineSeries(ctx, scfg.Series()); err != nil {
+			return err
+		}
+		refill = &central.NumberRefill{Series: scfg.Series(), Low: 200, Size: 1000, Every: 30 * time.Second}
+	}
+
+	errs := make(chan error, 7)
 	go func() { errs <- srv.Serve(ln) }()
 	go func() { errs <- svc.Run(ctx) }()
 	go func() { errs <- svc.RunNotifier(ctx) }()
@@ -152,6 +166,9 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	go func() { errs <- publisher.Run(ctx) }()
 	if cfg.EDI.In != "" {
 		go func() { errs <- svc.RunEDI(ctx, cfg.EDI) }()
+	}
+	if refill != nil {
+		go func() { errs <- svc.RunNumberRefill(ctx, *refill) }()
 	}
 	log.Info("omsd ready", "http", ln.Addr().String(), "nats", nc.ConnectedUrl(), "data", cfg.Data)
 
