@@ -44,10 +44,14 @@ type PickTask struct {
 // PickQueue lists up to limit orders waiting to be picked (released or
 // picking, tote not yet handed off), most urgent first.
 func (d *DB) PickQueue(ctx context.Context, limit int) ([]string, error) {
+	// Work done for an earlier release of the order (a first parcel of a
+	// partial shipment) does not hide the newest release's pick list.
 	rows, err := d.sql.QueryContext(ctx, `SELECT o.id FROM orders o
+		LEFT JOIN (SELECT order_id, max(received_at) AS at FROM tasks WHERE type = 'task.order_released' GROUP BY order_id) rel
+			ON rel.order_id = o.id
 		WHERE o.state IN ('released', 'picking')
-		  AND NOT EXISTS (SELECT 1 FROM totes t WHERE t.order_id = o.id AND t.state <> 'picking')
-		  AND NOT EXISTS (SELECT 1 FROM pack_sessions s WHERE s.order_id = o.id)
+		  AND NOT EXISTS (SELECT 1 FROM totes t WHERE t.order_id = o.id AND t.state <> 'picking' AND t.updated_at >= coalesce(rel.at, ''))
+		  AND NOT EXISTS (SELECT 1 FROM pack_sessions s WHERE s.order_id = o.id AND (s.state = 'open' OR s.started_at >= coalesce(rel.at, '')))
 		ORDER BY COALESCE(o.promised_at, ''), o.id LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("pick queue in %s: %w", d.path, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/packline/packline/oms"
 	"github.com/packline/packline/oms/demo"
@@ -98,5 +99,51 @@ func TestPickFlowRecordsFactsAndRefusesOverPick(t *testing.T) {
 	}
 	if ids, _ := db.PickQueue(ctx, 10); len(ids) != 0 {
 		t.Fatalf("handed-off order still in the pick queue: %v", ids)
+	}
+}
+
+// TestPickQueueShowsTheRestOfAPartialShipment: after a first parcel was
+// picked and packed here, a new release of the order (its rest, once
+// stock came) is in the pick queue again with a fresh pick list.
+func TestPickQueueShowsTheRestOfAPartialShipment(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	o := oms.Order{Channel: oms.ChannelEDI, ExternalID: "PO-1", State: oms.StateReleased, Currency: "EUR", ServiceLevel: oms.ServiceStandard,
+		Lines: []oms.Line{{LineNo: 1, SKU: "MUG", Qty: 2, UnitPrice: 100}}}
+	first := task(&oms.TaskOrderReleased{Order: o, Picks: []oms.PickLine{{LineNo: 1, SKU: "MUG", Location: "A-01-01-1", Qty: 1}}}, "o9", 3)
+	if _, err := db.ApplyTask(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := db.PickQueue(ctx, 10); len(q) != 1 {
+		t.Fatalf("first release not queued: %v", q)
+	}
+	_, err := db.Record(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec("INSERT INTO totes (tote, order_id, state, updated_at) VALUES ('T9', 'o9', 'packed', ?)", timestamp(time.Now())); err != nil {
+			return err
+		}
+		if _, err := tx.Exec("INSERT INTO pick_progress (order_id, line_no, location, picked) VALUES ('o9', 1, 'A-01-01-1', 1)"); err != nil {
+			return err
+		}
+		_, err := tx.Exec("INSERT INTO pack_sessions (order_id, operator, state, started_at) VALUES ('o9', 'ana', 'completed', ?)", timestamp(time.Now()))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := db.PickQueue(ctx, 10); len(q) != 0 {
+		t.Fatalf("a packed order is still queued: %v", q)
+	}
+	time.Sleep(2 * time.Millisecond) // the new release arrives later
+	rest := task(&oms.TaskOrderReleased{Order: o, Picks: []oms.PickLine{{LineNo: 1, SKU: "MUG", Location: "B-02-02-1", Qty: 1}}}, "o9", 5)
+	if _, err := db.ApplyTask(ctx, rest); err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := db.PickQueue(ctx, 10); len(q) != 1 || q[0] != "o9" {
+		t.Fatalf("the rest is not queued: %v", q)
+	}
+	var n int
+	db.sql.QueryRow("SELECT count(*) FROM pick_progress WHERE order_id = 'o9'").Scan(&n)
+	if n != 0 {
+		t.Fatalf("old pick progress kept: %d rows", n)
 	}
 }

@@ -84,6 +84,13 @@ func applyToOrder(ctx context.Context, tx *sql.Tx, ev oms.Event, body string) (b
 		if err := upsertSKUs(ctx, tx, p.SKUs, now); err != nil {
 			return false, err
 		}
+		if body != "" {
+			// A new release of an order the station had (the rest of a
+			// partial shipment): its picks are a new pick list.
+			if _, err := tx.ExecContext(ctx, "DELETE FROM pick_progress WHERE order_id = ?", ev.OrderID); err != nil {
+				return false, err
+			}
+		}
 		return true, writeOrder(ctx, tx, &o, now)
 	}
 	if body == "" {
