@@ -126,7 +126,6 @@ type RateCard struct {
 	tracking           trackingFormatter
 	cal                *calendar
 	numbers            NumberStore
-	siteCountry        map[string]string
 }
 
 // newRateCard compiles a validated carrier config.
