@@ -4,14 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/caarlos0/env/v11"
+	"github.com/packline/packline/internal/tomlconfig"
 	"github.com/packline/packline/oms"
 	"github.com/packline/packline/tui/floor"
-	"github.com/pelletier/go-toml/v2"
 )
 
 // Config is the station's configuration: defaults, then the TOML file,
@@ -76,31 +74,8 @@ func DefaultConfig() Config {
 // environment. Unknown keys in the file are errors naming their line.
 func LoadConfig(path string) (Config, error) {
 	cfg := DefaultConfig()
-	if path != "" {
-		f, err := os.Open(path)
-		if err != nil {
-			return cfg, fmt.Errorf("config %s: %w", path, err)
-		}
-		defer f.Close()
-		if err := toml.NewDecoder(f).DisallowUnknownFields().Decode(&cfg); err != nil {
-			var serr *toml.StrictMissingError
-			if errors.As(err, &serr) && len(serr.Errors) > 0 {
-				e := serr.Errors[0]
-				row, col := e.Position()
-				return cfg, fmt.Errorf("config %s:%d:%d: unknown key %s", path, row, col, strings.Join(e.Key(), "."))
-			}
-			var derr *toml.DecodeError
-			if errors.As(err, &derr) {
-				row, col := derr.Position()
-				return cfg, fmt.Errorf("config %s:%d:%d: %v", path, row, col, err)
-			}
-			return cfg, fmt.Errorf("config %s: %w", path, err)
-		}
-	}
-	if err := env.Parse(&cfg); err != nil {
-		return cfg, fmt.Errorf("config from environment: %w", err)
-	}
-	return cfg, nil
+	err := tomlconfig.Load(path, &cfg)
+	return cfg, err
 }
 
 // Validate names the first bad field.
