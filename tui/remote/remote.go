@@ -339,6 +339,12 @@ func sanitize(s string) string {
 func (s *Server) middleware(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		id := s.identity(sess)
+		if ssh.AgentRequested(sess) {
+			// The library says yes to the request; we never open the agent
+			// channel, and we end the session so nobody believes otherwise.
+			wish.Fatalln(sess, "packline: agent forwarding is not allowed; connect without -A")
+			return
+		}
 		pty, winch, ok := sess.Pty()
 		if !ok {
 			wish.Fatalln(sess, "packline: this server serves an interactive terminal; connect with ssh -t")

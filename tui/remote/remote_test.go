@@ -202,6 +202,18 @@ func TestRefusals(t *testing.T) {
 	if ok && err == nil {
 		t.Fatal("agent forwarding was accepted")
 	}
+	// The session-level agent request (what ssh -A sends) ends the session.
+	s3, _ := c.NewSession()
+	var out bytes.Buffer
+	s3.Stderr = &out
+	s3.RequestPty("xterm", 24, 80, gossh.TerminalModes{})
+	s3.SendRequest("auth-agent-req@openssh.com", true, nil)
+	if err := s3.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s3.Wait(); err == nil || !strings.Contains(out.String(), "agent forwarding is not allowed") {
+		t.Fatalf("agent forwarding session: %v %q", err, out.String())
+	}
 }
 
 func TestRolesAndWatch(t *testing.T) {
