@@ -76,7 +76,14 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 	m := New(Options{Floor: f, Renderer: r, StatusEvery: time.Second, Hint: hint(cfg, f), Start: start, PackHint: packHint(cfg),
 		Presence: pres, Scanner: scannerState,
 		Bell: func() { bellMu.Lock(); out.Write([]byte("\a")); bellMu.Unlock() }})
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
+	// With SSH on, the console is watchable by leads like any session.
+	var screen *remote.LocalScreen
+	progOut := out
+	if cfg.SSH != "" && !cfg.Headless {
+		screen = remote.NewLocalScreen(out)
+		progOut = screen
+	}
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(progOut))
 	// local sends to this terminal's program; a headless station runs none
 	// (and a Send to a program that never runs would block for ever).
 	local := func(msg tea.Msg) {
@@ -182,6 +189,9 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 		remoteSrv, err = serveSSH(ctx, cfg, f, nc, log, start2)
 		if err != nil {
 			return err
+		}
+		if screen != nil {
+			defer remoteSrv.AddLocal("console-"+cfg.Station, p, screen)()
 		}
 	}
 	log.Info("station running", "site", cfg.Site, "station", cfg.Station, "db", f.DB.Path(), "nats", cfg.NATS, "printer", cfg.Printer, "ssh", cfg.SSH)

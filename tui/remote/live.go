@@ -26,6 +26,10 @@ type live struct {
 	started  time.Time
 	finished chan struct{}
 
+	// local marks the station's own console: always attached, never
+	// expires, watchable like any session.
+	local bool
+
 	mu       stdsync.Mutex // guards the fields below
 	attached ssh.Session
 	gen      int // bumped on every attach; an old connection's input is dropped
@@ -162,7 +166,7 @@ func (l *live) removeViewer(sess ssh.Session) {
 func (l *live) info(id string) SessionInfo {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return SessionInfo{ID: id, Attached: l.attached != nil, Viewers: l.out.viewerCount(), Since: l.started}
+	return SessionInfo{ID: id, Attached: l.attached != nil || l.local, Viewers: l.out.viewerCount(), Since: l.started}
 }
 
 // fanout writes the program's output to the attached connection (if
@@ -226,3 +230,15 @@ func (f *fanout) closeViewers() {
 	}
 	f.viewers = map[ssh.Session]bool{}
 }
+
+// LocalScreen is the station's own terminal, made watchable: the local
+// program writes through it, and leads watching get the same bytes.
+type LocalScreen struct{ f *fanout }
+
+// NewLocalScreen wraps the terminal w.
+func NewLocalScreen(w io.Writer) *LocalScreen {
+	return &LocalScreen{f: &fanout{main: w, viewers: map[ssh.Session]bool{}}}
+}
+
+// Write implements io.Writer.
+func (l *LocalScreen) Write(p []byte) (int, error) { return l.f.Write(p) }

@@ -273,13 +273,34 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
+// AddLocal makes the station's own console program watchable by leads as
+// session id; it is listed until the program ends (call the returned
+// func then).
+func (s *Server) AddLocal(id string, p *tea.Program, screen *LocalScreen) func() {
+	l := &live{program: p, out: screen.f, started: s.clock(), finished: make(chan struct{}), local: true}
+	s.mu.Lock()
+	s.sessions[id] = l
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		if s.sessions[id] == l {
+			delete(s.sessions, id)
+		}
+		s.mu.Unlock()
+		close(l.finished)
+		l.out.closeViewers()
+	}
+}
+
 // Broadcast sends msg to every live session's program (news that every
 // screen must show, such as a cancellation for work in progress).
 func (s *Server) Broadcast(msg tea.Msg) {
 	s.mu.Lock()
 	progs := make([]*tea.Program, 0, len(s.sessions))
 	for _, l := range s.sessions {
-		progs = append(progs, l.program)
+		if !l.local { // the local program gets its news from its owner
+			progs = append(progs, l.program)
+		}
 	}
 	s.mu.Unlock()
 	for _, p := range progs {

@@ -305,3 +305,22 @@ func TestHostKeyIsPersistentAndPrivate(t *testing.T) {
 		t.Fatalf("bad authorized_keys: %v", err)
 	}
 }
+
+// TestWatchTheLocalConsole: a lead watches the station's own console
+// session read-only.
+func TestWatchTheLocalConsole(t *testing.T) {
+	ts := startServer(t, time.Minute)
+	var console bytes.Buffer
+	screen := NewLocalScreen(&console)
+	in, inW := io.Pipe()
+	p := tea.NewProgram(echoModel{env: Env{Identity: Identity{Role: RoleOperator, Name: "console"}}}, tea.WithInput(in), tea.WithOutput(screen))
+	done := make(chan struct{})
+	go func() { p.Run(); close(done) }()
+	remove := ts.srv.AddLocal("local-PACK-01", p, screen)
+	defer func() { p.Quit(); inW.Close(); <-done; remove() }()
+	io.WriteString(inW, "xyz")
+	w := openTerm(t, ts.addr, "watch:local-PACK-01", ts.lead)
+	w.waitFor(t, "typed=[xyz]")
+	io.WriteString(inW, "!")
+	w.waitFor(t, "typed=[xyz!]")
+}
