@@ -21,8 +21,10 @@ import (
 	"github.com/packline/packline/oms"
 	"github.com/packline/packline/oms/demo"
 	"github.com/packline/packline/printers"
+	"github.com/packline/packline/shipping"
 	"github.com/packline/packline/sync"
 	"github.com/packline/packline/tui"
+	"github.com/packline/packline/tui/floor"
 )
 
 const usage = `usage: station [run] [flags]    the floor terminal (station run --help)
@@ -34,6 +36,7 @@ commands:
   status  show what the station holds and its sync backlog
   label   write the ZPL of one label to stdout (station label --help)
   sync    run the station's sync with central (outbox out, tasks in) until Ctrl-C
+  closeout  end of day for a carrier: the manifest and its pickup label
 `
 
 func main() {
@@ -58,6 +61,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return printers.LabelCommand(args[1:], stdout, stderr)
 	case "sync":
 		return runSync(args[1:], stdout, stderr)
+	case "closeout":
+		return runCloseOut(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -275,4 +280,66 @@ func runTUI(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return tui.Run(ctx, cfg, os.Stdin, os.Stdout)
+}
+
+// runCloseOut closes a carrier's day: every shipment labelled since the
+// last close-out goes on a manifest, and its label (the driver's pickup
+// scan) prints, or its ZPL goes to stdout without --printer.
+func runCloseOut(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("closeout", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf stationFlags
+	sf.register(fs)
+	shippingPath := fs.String("shipping", "", "shipping config (rate cards): required")
+	carrier := fs.String("carrier", "", "carrier id to close out, e.g. ups: required")
+	printer := fs.String("printer", "", "print the manifest label here (tcp://HOST:9100); empty: ZPL to stdout")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *shippingPath == "" || *carrier == "" {
+		return errors.New("closeout: --shipping and --carrier are required")
+	}
+	ctx := context.Background()
+	db, err := localdb.OpenStation(sf.dbPath(), sf.site, sf.station)
+	if err != nil {
+		return fmt.Errorf("closeout: %w", err)
+	}
+	defer db.Close()
+	cfg, err := shipping.Load(*shippingPath)
+	if err != nil {
+		return fmt.Errorf("closeout: %w", err)
+	}
+	from := oms.Address{}
+	for _, s := range demo.Default().Sites {
+		if s.ID == sf.site {
+			from = s.Address
+		}
+	}
+	svc, err := shipping.NewService(cfg, shipping.Options{Site: sf.site, Station: sf.station, From: from, Numbers: db, Manifests: db})
+	if err != nil {
+		return fmt.Errorf("closeout: %w", err)
+	}
+	m, err := svc.CloseOut(ctx, *carrier)
+	if err != nil {
+		return fmt.Errorf("closeout: %w", err)
+	}
+	tmpl, err := printers.DefaultTemplates()
+	if err != nil {
+		return err
+	}
+	r, err := tmpl.Render("manifest", printers.DPI203, floor.ManifestLabel(m, from))
+	if err != nil {
+		return fmt.Errorf("closeout: manifest label: %w", err)
+	}
+	fmt.Fprintf(stderr, "manifest %s: %d shipments, %d parcels, %.1f kg; pickup %s %s\n", m.ID, len(m.Lines), m.Parcels,
+		float64(m.WeightGrams)/1000, m.Pickup.Date.Format(time.DateOnly), m.Pickup.Location)
+	if *printer == "" {
+		_, err := stdout.Write(r.ZPL)
+		return err
+	}
+	tr, err := printers.Open(*printer, printers.Timeouts{})
+	if err != nil {
+		return fmt.Errorf("closeout: %w", err)
+	}
+	return tr.Send(ctx, r.ZPL)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/packline/packline/oms"
+	"github.com/packline/packline/printers"
 	"github.com/packline/packline/shipping"
 )
 
@@ -91,4 +92,45 @@ func (r *RateShipper) EstimatedDelivery(orderID string) time.Time {
 	t := r.estimate[orderID]
 	delete(r.estimate, orderID)
 	return t
+}
+
+// CN22 is the customs declaration label of a parcel, when its destination
+// needs one and the parcel is small enough for a CN22 (nil otherwise:
+// CN23 data goes to the carrier).
+func (r *RateShipper) CN22(ctx context.Context, order oms.Order, c oms.Carton, tracking string) (*printers.CN22Label, error) {
+	skus := map[string]oms.SKU{}
+	for _, it := range c.Items {
+		if s, err := r.SKU(ctx, it.SKU); err == nil {
+			skus[it.SKU] = s
+		}
+	}
+	decl, err := r.Svc.Declaration(order, c.Items, skus, c.WeightGrams)
+	if err != nil || decl == nil || decl.Form != shipping.FormCN22 {
+		return nil, err
+	}
+	l := &printers.CN22Label{Sender: decl.From, Recipient: decl.To, Category: decl.Category, Currency: decl.Currency,
+		TotalValue: decl.TotalValue, GrossWeightKG: float64(decl.GrossGrams) / 1000, TrackingNumber: tracking,
+		OrderID: decl.OrderID, Date: time.Now().Format(time.DateOnly), Signature: decl.From.Company}
+	if l.Signature == "" {
+		l.Signature = decl.From.Name
+	}
+	for _, it := range decl.Items {
+		l.Items = append(l.Items, printers.CN22Item{Description: it.Description, Qty: it.Qty, NetWeightKG: float64(it.NetGrams) / 1000,
+			Value: it.Value, HSCode: it.HSCode, Origin: it.CountryOfOrigin})
+	}
+	return l, nil
+}
+
+// ManifestLabel is the driver's pickup label of a close-out.
+func ManifestLabel(m shipping.Manifest, from oms.Address) *printers.ManifestLabel {
+	ml := &printers.ManifestLabel{ManifestID: m.ID, Carrier: m.CarrierName, ShipFrom: from, Station: m.Station,
+		ClosedAt: m.ClosedAt.Format("2006-01-02 15:04"), PickupLocation: m.Pickup.Location, Shipments: len(m.Lines),
+		Parcels: m.Parcels, TotalWeightKG: float64(m.WeightGrams) / 1000}
+	if !m.Pickup.Date.IsZero() {
+		ml.PickupDate = m.Pickup.Date.Format(time.DateOnly)
+	}
+	for _, l := range m.Lines {
+		ml.Tracking = append(ml.Tracking, l.TrackingNumber)
+	}
+	return ml
 }

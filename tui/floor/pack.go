@@ -60,6 +60,26 @@ func (f *Floor) CompletePack(ctx context.Context, op Operator, po localdb.PackOr
 	if err != nil {
 		return Completed{}, err
 	}
+	docs := []struct {
+		template string
+		zpl      []byte
+	}{{"shipping", label}, {"packing-slip", slip}}
+	if rs, ok := f.Shipper.(*RateShipper); ok {
+		cn22, err := rs.CN22(ctx, po.Order, c, tracking)
+		if err != nil {
+			return Completed{}, fmt.Errorf("customs declaration for order %s: %w", po.Order.ID, err)
+		}
+		if cn22 != nil {
+			r, err := f.Templates.Render("customs-cn22", printers.DPI203, cn22)
+			if err != nil {
+				return Completed{}, fmt.Errorf("customs label for order %s: %w", po.Order.ID, err)
+			}
+			docs = append(docs, struct {
+				template string
+				zpl      []byte
+			}{"customs-cn22", r.ZPL})
+		}
+	}
 	if _, err := f.DB.CompletePack(ctx, ref, po.SessionID, oms.PackCompleted{Cartons: []oms.Carton{c}, Partial: partial}, sh); err != nil {
 		return Completed{}, err
 	}
@@ -68,10 +88,7 @@ func (f *Floor) CompletePack(ctx context.Context, op Operator, po localdb.PackOr
 		done.PrintErr = "no printer configured"
 		return done, nil
 	}
-	for _, doc := range []struct {
-		template string
-		zpl      []byte
-	}{{"shipping", label}, {"packing-slip", slip}} {
+	for _, doc := range docs {
 		j, err := f.Spooler.Enqueue(ctx, f.Printer, doc.template, doc.zpl, po.Order.ID, sh.ID)
 		if err != nil {
 			done.PrintErr = err.Error()
