@@ -269,6 +269,10 @@ func (d *DB) AbandonPack(ctx context.Context, session int64) error {
 // RecordLabel reports that a label or slip reached the printer.
 func (d *DB) RecordLabel(ctx context.Context, ref OrderRef, l oms.LabelPrinted) error {
 	_, err := d.Record(ctx, func(tx *Tx) error {
+		// Reported once: the pending report goes in the same transaction.
+		if _, err := tx.Exec("DELETE FROM label_reports WHERE job_id = ?", l.Job); err != nil {
+			return err
+		}
 		_, err := tx.Emit(ref.event(&l))
 		return err
 	})
@@ -276,6 +280,55 @@ func (d *DB) RecordLabel(ctx context.Context, ref OrderRef, l oms.LabelPrinted) 
 		return fmt.Errorf("label printed for order %s: %w", ref.OrderID, err)
 	}
 	return nil
+}
+
+// PendingLabel is a label queued on the spooler whose label.printed event
+// waits for the printer.
+type PendingLabel struct {
+	Ref   OrderRef
+	Label oms.LabelPrinted
+}
+
+// ExpectLabel remembers, durably, to report a queued label once it prints.
+func (d *DB) ExpectLabel(ctx context.Context, ref OrderRef, l oms.LabelPrinted) error {
+	body, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	_, err = d.sql.ExecContext(ctx, `INSERT OR REPLACE INTO label_reports (job_id, operator, order_id, order_version, payload, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, l.Job, ref.Operator, ref.OrderID, ref.Version, string(body), timestamp(time.Now()))
+	if err != nil {
+		return fmt.Errorf("expect label %s in %s: %w", l.Job, d.path, err)
+	}
+	return nil
+}
+
+// PendingLabels lists the labels still to report, oldest first.
+func (d *DB) PendingLabels(ctx context.Context) ([]PendingLabel, error) {
+	rows, err := d.sql.QueryContext(ctx, "SELECT operator, order_id, order_version, payload FROM label_reports ORDER BY created_at, job_id")
+	if err != nil {
+		return nil, fmt.Errorf("pending labels in %s: %w", d.path, err)
+	}
+	defer rows.Close()
+	var out []PendingLabel
+	for rows.Next() {
+		var p PendingLabel
+		var body string
+		if err := rows.Scan(&p.Ref.Operator, &p.Ref.OrderID, &p.Ref.Version, &body); err != nil {
+			return nil, fmt.Errorf("pending labels in %s: %w", d.path, err)
+		}
+		if err := json.Unmarshal([]byte(body), &p.Label); err != nil {
+			return nil, fmt.Errorf("pending labels in %s: %w", d.path, err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// DropLabel forgets a label that will not print (voided, failed).
+func (d *DB) DropLabel(ctx context.Context, job string) error {
+	_, err := d.sql.ExecContext(ctx, "DELETE FROM label_reports WHERE job_id = ?", job)
+	return err
 }
 
 // NextCounter returns the next value (1, 2, ...) of a named station

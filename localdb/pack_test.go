@@ -105,3 +105,43 @@ func TestWorkAlertsForCancelledWorkInProgress(t *testing.T) {
 		t.Fatalf("alerts after ack: %+v", a)
 	}
 }
+
+// TestLabelReportSurvivesRestart: a label queued before a restart is still
+// to be reported after it, and reported once.
+func TestLabelReportSurvivesRestart(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	ref := OrderRef{Operator: "ana", OrderID: "o1", Version: 2}
+	l := oms.LabelPrinted{Job: "job-1", Template: "shipping", Printer: "label", Tracking: "1Z999AA10123456784"}
+	if err := db.ExpectLabel(ctx, ref, l); err != nil {
+		t.Fatal(err)
+	}
+	path := db.Path()
+	db.Close()
+	db2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	pending, err := db2.PendingLabels(ctx)
+	if err != nil || len(pending) != 1 || pending[0].Ref != ref || pending[0].Label != l {
+		t.Fatalf("after restart: %+v %v", pending, err)
+	}
+	if err := db2.RecordLabel(ctx, pending[0].Ref, pending[0].Label); err != nil {
+		t.Fatal(err)
+	}
+	if pending, _ := db2.PendingLabels(ctx); len(pending) != 0 {
+		t.Fatalf("still pending: %+v", pending)
+	}
+	rows, _ := db2.PendingOutbox(ctx, 0, 10)
+	n := 0
+	for _, r := range rows {
+		ev, _ := oms.ParseEvent(r.Payload)
+		if ev.Type == oms.EventLabelPrinted {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d label.printed events, want 1", n)
+	}
+}

@@ -71,13 +71,6 @@ type Floor struct {
 
 	mu      stdsync.Mutex // guards the fields below
 	printer PrinterState
-	labels  []pendingLabel
-}
-
-type pendingLabel struct {
-	job   string
-	ref   localdb.OrderRef
-	label oms.LabelPrinted
 }
 
 // SignInBadge finds the operator a badge scan belongs to.

@@ -94,10 +94,9 @@ func (f *Floor) CompletePack(ctx context.Context, op Operator, po localdb.PackOr
 			done.PrintErr = err.Error()
 			return done, nil
 		}
-		f.mu.Lock()
-		f.labels = append(f.labels, pendingLabel{job: j.ID, ref: ref, label: oms.LabelPrinted{Job: j.ID, Template: doc.template,
-			Printer: f.Printer, SSCC: sscc, Tracking: tracking}})
-		f.mu.Unlock()
+		if err := f.DB.ExpectLabel(ctx, ref, oms.LabelPrinted{Job: j.ID, Template: doc.template, Printer: f.Printer, SSCC: sscc, Tracking: tracking}); err != nil && f.Log != nil {
+			f.Log.Error("remember label to report", "job", j.ID, "err", err)
+		}
 	}
 	done.Printed = true
 	return done, nil

@@ -107,31 +107,29 @@ func (f *Floor) CheckPrinter(ctx context.Context) {
 	f.mu.Unlock()
 }
 
+// reportLabels records label.printed for every queued label the printer
+// has taken; the list is on disk, so a restart in between loses nothing.
 func (f *Floor) reportLabels(ctx context.Context) {
-	f.mu.Lock()
-	pending := f.labels
-	f.labels = nil
-	f.mu.Unlock()
-	var keep []pendingLabel
+	pending, err := f.DB.PendingLabels(ctx)
+	if err != nil {
+		if f.Log != nil {
+			f.Log.Error("pending labels", "err", err)
+		}
+		return
+	}
 	for _, p := range pending {
-		j, err := f.DB.PrintJob(ctx, p.job)
+		j, err := f.DB.PrintJob(ctx, p.Label.Job)
 		if err != nil || j.State == printers.JobQueued || j.State == printers.JobSending {
-			keep = append(keep, p)
 			continue
 		}
 		if j.State != printers.JobPrinted {
+			f.DB.DropLabel(ctx, p.Label.Job) // voided or failed: nothing printed to report
 			continue
 		}
-		if err := f.DB.RecordLabel(ctx, p.ref, p.label); err != nil {
-			keep = append(keep, p)
-			if f.Log != nil {
-				f.Log.Error("record label printed", "job", p.job, "err", err)
-			}
+		if err := f.DB.RecordLabel(ctx, p.Ref, p.Label); err != nil && f.Log != nil {
+			f.Log.Error("record label printed", "job", p.Label.Job, "err", err)
 		}
 	}
-	f.mu.Lock()
-	f.labels = append(f.labels, keep...)
-	f.mu.Unlock()
 }
 
 // Describe says in floor words what a sync state means.
