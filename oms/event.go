@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/google/uuid"
@@ -83,7 +84,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 // not validate the envelope; use ParseEvent for input from outside.
 func (e *Event) UnmarshalJSON(data []byte) error {
 	var w wireEvent
-	if err := json.Unmarshal(data, &w); err != nil {
+	if err := decodeOne(data, &w); err != nil {
 		return err
 	}
 	newPayload, ok := payloadTypes[w.Type]
@@ -94,7 +95,7 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 	if len(w.Payload) == 0 || bytes.Equal(w.Payload, []byte("null")) {
 		return fmt.Errorf("%w event %s: payload: missing", ErrInvalid, w.ID)
 	}
-	if err := json.Unmarshal(w.Payload, p); err != nil {
+	if err := decodeOne(w.Payload, p); err != nil {
 		return fmt.Errorf("%w event %s (%s): payload: %v", ErrInvalid, w.ID, w.Type, err)
 	}
 	*e = Event{
@@ -104,11 +105,30 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// decodeOne decodes exactly one JSON value from data into v, with the
+// same strictness as json.Unmarshal (nothing but space may follow) but
+// without its separate validating pass over the input.
+func decodeOne(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(v); err != nil {
+		if err == io.EOF {
+			return io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("invalid character after top-level value")
+	}
+	return nil
+}
+
 // ParseEvent decodes and validates an event from outside (a NATS message,
 // a file). The error says what is wrong and in which field.
 func ParseEvent(data []byte) (Event, error) {
 	var e Event
-	if err := json.Unmarshal(data, &e); err != nil {
+	// Straight to UnmarshalJSON: json.Unmarshal would first scan the
+	// whole input once more just to check it (central reads every event).
+	if err := e.UnmarshalJSON(data); err != nil {
 		return Event{}, fmt.Errorf("parse event: %w", err)
 	}
 	if err := e.Validate(); err != nil {
