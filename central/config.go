@@ -43,7 +43,8 @@ type Config struct {
 // WebConfig configures the customer pages served by omsd.
 type WebConfig struct {
 	// BaseURL is how customers reach omsd's pages, for the links in
-	// notifications, e.g. https://orders.example.com. Empty: no links.
+	// notifications, e.g. https://orders.example.com. omsd defaults it to
+	// http://<its --http address>.
 	BaseURL string `toml:"base_url" env:"PACKLINE_WEB_BASE_URL"`
 	// ReturnWindowDays is how long after delivery a customer may return (default 30).
 	ReturnWindowDays int `toml:"return_window_days"`

@@ -117,6 +117,10 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Web.BaseURL == "" {
+		// Links in notifications point at this omsd unless configured.
+		cfg.Web.BaseURL = "http://" + cfg.HTTP
+	}
 	front, err := web.New(svc, tokens, cfg.Web)
 	if err != nil {
 		return err
