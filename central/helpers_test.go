@@ -1,6 +1,7 @@
 package central
 
 import (
+	"github.com/packline/packline/internal/testutil"
 	"testing"
 	"time"
 )
@@ -10,15 +11,5 @@ import (
 // instead of sleeping for a fixed time.
 func checkFor(t testing.TB, total, every time.Duration, fn func() error) {
 	t.Helper()
-	deadline := time.Now().Add(total)
-	var err error
-	for {
-		if err = fn(); err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %v", total, err)
-		}
-		time.Sleep(every)
-	}
+	testutil.CheckFor(t, total, every, fn)
 }

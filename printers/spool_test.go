@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/packline/packline/internal/testutil"
 	"github.com/packline/packline/localdb"
 	"github.com/packline/packline/printers"
 	"github.com/packline/packline/printers/vprinter"
@@ -47,17 +48,7 @@ func spoolChild(arg string) int {
 // checkFor polls fn every `every` until it returns nil or total has passed.
 func checkFor(t testing.TB, total, every time.Duration, fn func() error) {
 	t.Helper()
-	deadline := time.Now().Add(total)
-	for {
-		err := fn()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %v", total, err)
-		}
-		time.Sleep(every)
-	}
+	testutil.CheckFor(t, total, every, fn)
 }
 
 func newVPrinter(t testing.TB) *vprinter.Server {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/packline/packline/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -21,17 +22,7 @@ import (
 // test with fn's last error when total has passed.
 func checkFor(t testing.TB, total, every time.Duration, fn func() error) {
 	t.Helper()
-	deadline := time.Now().Add(total)
-	for {
-		err := fn()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %v", total, err)
-		}
-		time.Sleep(every)
-	}
+	testutil.CheckFor(t, total, every, fn)
 }
 
 // testLog writes log lines to t.Log while the test runs and drops them

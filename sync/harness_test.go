@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/packline/packline/central"
+	"github.com/packline/packline/internal/testutil"
 	"github.com/packline/packline/localdb"
 	"github.com/packline/packline/oms"
 	"github.com/packline/packline/sync"
@@ -21,17 +22,7 @@ import (
 // checkFor polls fn every `every` until it returns nil or total passes.
 func checkFor(t testing.TB, total, every time.Duration, fn func() error) {
 	t.Helper()
-	deadline := time.Now().Add(total)
-	for {
-		err := fn()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %v", total, err)
-		}
-		time.Sleep(every)
-	}
+	testutil.CheckFor(t, total, every, fn)
 }
 
 func freePort(t testing.TB) int {

@@ -12,22 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/packline/packline/internal/testutil"
 	"github.com/packline/packline/printers"
 )
 
 func checkFor(t *testing.T, total, every time.Duration, fn func() error) {
 	t.Helper()
-	deadline := time.Now().Add(total)
-	for {
-		err := fn()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: %v", total, err)
-		}
-		time.Sleep(every)
-	}
+	testutil.CheckFor(t, total, every, fn)
 }
 
 func start(t *testing.T, dir string) *Server {
