@@ -24,6 +24,10 @@ type Config struct {
 	// NATS is central's NATS URL(s); empty works offline only.
 	NATS      string `toml:"nats" env:"PACKLINE_STATION_NATS"`
 	NATSCreds string `toml:"nats_creds" env:"PACKLINE_STATION_NATS_CREDS"`
+	// NATSTLSCert, NATSTLSKey and NATSTLSCA are PEM files for TLS to NATS.
+	NATSTLSCert string `toml:"nats_tls_cert" env:"PACKLINE_STATION_NATS_TLS_CERT"`
+	NATSTLSKey  string `toml:"nats_tls_key" env:"PACKLINE_STATION_NATS_TLS_KEY"`
+	NATSTLSCA   string `toml:"nats_tls_ca" env:"PACKLINE_STATION_NATS_TLS_CA"`
 	// ScannerSocket is scannerd's socket; empty reads the keyboard only.
 	ScannerSocket string `toml:"scanner_socket" env:"PACKLINE_STATION_SCANNER_SOCKET"`
 	// Printer is the label printer's URL (tcp://HOST:9100, serial://, file://, cups://).
@@ -91,6 +95,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Printer != "" && !strings.Contains(c.Printer, "://") {
 		return fmt.Errorf("config: printer: %q is not a printer URL like tcp://HOST:9100", c.Printer)
+	}
+	if (c.NATSTLSCert == "") != (c.NATSTLSKey == "") {
+		return errors.New("config: nats_tls_cert and nats_tls_key go together")
 	}
 	if c.SSH != "" {
 		if _, _, err := net.SplitHostPort(c.SSH); err != nil {

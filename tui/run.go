@@ -109,7 +109,8 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 	var remoteSrv *remote.Server
 	var nc *nats.Conn
 	if cfg.NATS != "" {
-		nc, err = sync.Connect(sync.ConnectOptions{URL: cfg.NATS, Name: "station " + cfg.Site + "/" + cfg.Station, Creds: cfg.NATSCreds, Log: log})
+		nc, err = sync.Connect(sync.ConnectOptions{URL: cfg.NATS, Name: "station " + cfg.Site + "/" + cfg.Station, Creds: cfg.NATSCreds,
+			TLSCert: cfg.NATSTLSCert, TLSKey: cfg.NATSTLSKey, TLSCA: cfg.NATSTLSCA, Log: log})
 		if err != nil {
 			return fmt.Errorf("nats %s: %w", cfg.NATS, err)
 		}

@@ -219,6 +219,10 @@ func runTUI(args []string, stderr io.Writer) error {
 	site := fs.String("site", "", "site id")
 	station := fs.String("station", "", "station id")
 	nats := fs.String("nats", "", "central's NATS URL(s); empty: offline only")
+	natsCreds := fs.String("nats-creds", "", "NATS credentials file")
+	natsCert := fs.String("nats-tls-cert", "", "client certificate for NATS TLS")
+	natsKey := fs.String("nats-tls-key", "", "client key for NATS TLS")
+	natsCA := fs.String("nats-tls-ca", "", "CA bundle for NATS TLS")
 	socket := fs.String("scanner-socket", "", "scannerd's socket; empty: keyboard (wedge) scans only")
 	printer := fs.String("printer", "", "label printer URL, e.g. tcp://127.0.0.1:9100")
 	scale := fs.String("scale", "", "serial scale device for pack weights; empty: weights are typed")
@@ -253,6 +257,14 @@ func runTUI(args []string, stderr io.Writer) error {
 			cfg.Station = *station
 		case "nats":
 			cfg.NATS = *nats
+		case "nats-creds":
+			cfg.NATSCreds = *natsCreds
+		case "nats-tls-cert":
+			cfg.NATSTLSCert = *natsCert
+		case "nats-tls-key":
+			cfg.NATSTLSKey = *natsKey
+		case "nats-tls-ca":
+			cfg.NATSTLSCA = *natsCA
 		case "scanner-socket":
 			cfg.ScannerSocket = *socket
 		case "printer":
