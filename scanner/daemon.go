@@ -230,15 +230,20 @@ func (d *Daemon) autodetect(ctx context.Context, wg *sync.WaitGroup, started map
 func (d *Daemon) frame(device string, fr Frame) {
 	now := time.Now()
 	sc := d.dec.Decode(fr.Data)
+	var bad error
 	if fr.Cut {
-		sc.OK = false
-		sc.Error = fmt.Sprintf("scan from %s longer than the frame limit: cut after %d bytes", device, len(fr.Data))
+		bad = fmt.Errorf("scan from %s longer than the frame limit: cut after %d bytes", device, len(fr.Data))
 		d.log.Warn("scan cut", "device", device, "bytes", len(fr.Data))
 	}
 	if fr.Damaged {
-		sc.OK = false
-		sc.Error = fmt.Sprintf("key events from %s were lost while this scan was typed: scan it again", device)
+		bad = fmt.Errorf("key events from %s were lost while this scan was typed: scan it again", device)
 		d.log.Warn("scan damaged by lost key events", "device", device)
+	}
+	if bad != nil {
+		// What the cut or damaged bytes decode to is not what was scanned
+		// (the first bytes of a long scan can read as CMD-DONE): keep only
+		// the raw data, never a kind, GTIN or value a station could act on.
+		sc = failed(Scan{Raw: sc.Raw, Symbology: sc.Symbology, AIM: sc.AIM, Data: sc.Data, Kind: KindUnknown}, bad)
 	}
 	d.hub.publishScan(Event{Type: EventScan, Time: now, Device: device, Scan: &sc})
 }

@@ -24,15 +24,21 @@ func DecodeStream(r io.Reader, w io.Writer, d *Decoder) error {
 	enc.SetEscapeHTML(false)
 	lineNo := 0
 	for {
-		line, err := readLine(br)
+		line, cut, err := readLine(br)
 		if err == nil || len(line) > 0 {
 			lineNo++
 		}
-		if len(line) > 0 && line[len(line)-1] == '\r' {
+		if len(line) > 0 && line[len(line)-1] == '\r' && !cut {
 			line = line[:len(line)-1]
 		}
 		if len(line) > 0 {
-			if eerr := enc.Encode(d.Decode(line)); eerr != nil {
+			sc := d.Decode(line)
+			if cut {
+				// Decoded, the first bytes could pass for a whole scan.
+				sc = failed(Scan{Raw: sc.Raw, Symbology: sc.Symbology, AIM: sc.AIM, Data: sc.Data, Kind: KindUnknown},
+					fmt.Errorf("line %d longer than %d bytes: cut there, the rest skipped", lineNo, maxScanLine))
+			}
+			if eerr := enc.Encode(sc); eerr != nil {
 				return fmt.Errorf("write scan of line %d: %w", lineNo, eerr)
 			}
 		}
@@ -50,24 +56,22 @@ func DecodeStream(r io.Reader, w io.Writer, d *Decoder) error {
 }
 
 // readLine returns the next line without its LF, up to maxScanLine bytes;
-// a longer line is cut there and its rest skipped, so one bad line cannot
-// stop the stream.
-func readLine(br *bufio.Reader) ([]byte, error) {
-	var line []byte
+// a longer line is cut there (cut is true) and its rest skipped, so one bad
+// line cannot stop the stream.
+func readLine(br *bufio.Reader) (line []byte, cut bool, err error) {
 	for {
 		chunk, err := br.ReadSlice('\n')
+		if err == nil {
+			chunk = chunk[:len(chunk)-1] // the LF
+		}
 		if len(line)+len(chunk) <= maxScanLine {
 			line = append(line, chunk...)
-		} else if len(line) < maxScanLine {
+		} else {
 			line = append(line, chunk[:maxScanLine-len(line)]...)
+			cut = true
 		}
-		switch err {
-		case bufio.ErrBufferFull:
-			continue
-		case nil:
-			return line[:len(line)-1], nil
-		default:
-			return line, err
+		if err != bufio.ErrBufferFull {
+			return line, cut, err
 		}
 	}
 }

@@ -84,6 +84,28 @@ func TestDecodeStreamLongLine(t *testing.T) {
 	if len(lines) != 2 || !strings.Contains(lines[1], `"kind":"tote"`) {
 		t.Fatalf("an overlong line must not stop the stream: %d lines", len(lines))
 	}
+	// Cut, an overlong line's first bytes can read as a whole scan (here a
+	// location): it must come out failed, with exactly the bytes kept, and a
+	// line of exactly the limit must come out whole.
+	out.Reset()
+	in = "LOC-" + strings.Repeat("A", maxScanLine) + "\n" + "LOC-" + strings.Repeat("B", maxScanLine-4) + "\n"
+	if err := DecodeStream(strings.NewReader(in), &out, NewDecoder(DefaultConfig())); err != nil {
+		t.Fatalf("DecodeStream: %v", err)
+	}
+	dec := json.NewDecoder(&out)
+	var cut, whole Scan
+	if err := dec.Decode(&cut); err != nil {
+		t.Fatal(err)
+	}
+	if err := dec.Decode(&whole); err != nil {
+		t.Fatal(err)
+	}
+	if cut.OK || cut.Kind != KindUnknown || cut.Value != "" || len(cut.Raw) != maxScanLine || !strings.Contains(cut.Error, "line 1 longer than") {
+		t.Errorf("cut line: ok %v kind %s value %.10q raw %d bytes, error %q; want a failed scan of %d bytes", cut.OK, cut.Kind, cut.Value, len(cut.Raw), cut.Error, maxScanLine)
+	}
+	if !whole.OK || whole.Kind != KindLocation || len(whole.Raw) != maxScanLine {
+		t.Errorf("line of exactly the limit: ok %v kind %s raw %d bytes (%s)", whole.OK, whole.Kind, len(whole.Raw), whole.Error)
+	}
 }
 
 type failingWriter struct{}
