@@ -100,6 +100,11 @@ func DecodeData(b []byte, data LabelData) error {
 		if errors.As(err, &te) {
 			return fmt.Errorf("%s: want a JSON %s, got %s: %w", te.Field, te.Type, te.Value, ErrInvalidData)
 		}
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			// Offset counts the bytes read, so it is the 1-based position of the bad byte.
+			return fmt.Errorf("%w: JSON syntax error at byte %d: %w", ErrInvalidData, se.Offset, err)
+		}
 		return fmt.Errorf("%w: %w", ErrInvalidData, err)
 	}
 	if dec.More() {

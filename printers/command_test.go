@@ -76,6 +76,12 @@ func TestLabelCommandData(t *testing.T) {
 			t.Errorf("%s: %v", raw, err)
 		}
 	}
+	// A syntax error says where.
+	p := filepath.Join(dir, "syntax.json")
+	os.WriteFile(p, []byte(`{"carrier": "DHL",, }`), 0o644)
+	if err := LabelCommand([]string{"shipping", "--data", p}, &bytes.Buffer{}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "at byte 19") {
+		t.Errorf("syntax error: %v, want its byte offset", err)
+	}
 	if err := LabelCommand([]string{"shipping", "--data", `{"weight_kg": "heavy"}`}, &out, &bytes.Buffer{}); err == nil {
 		t.Error("missing file accepted")
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -251,6 +252,16 @@ func sleep(ctx context.Context, d time.Duration) {
 // queue (printed, failed or voided) or can be retried at once; any other
 // error means wait (backoff) and look again.
 func (s *Spooler) process(ctx context.Context, tr Transport, job Job) error {
+	if err := checkJobRow(job); err != nil {
+		// Sending it could print garbage or nothing and call it printed; the
+		// row stays, failed, for the operator to reprint from its order.
+		reason := fmt.Sprintf("stored job is damaged, not sent: %v", err)
+		if err := s.store.MarkPrintJobFailed(ctx, job.ID, reason); err != nil && !errors.Is(err, ErrJobState) {
+			return err
+		}
+		s.log.Error("spooler: damaged job failed", "printer", job.Printer, "job", job.ID, "err", err)
+		return nil
+	}
 	if job.State == JobSending {
 		return s.settle(ctx, tr, job)
 	}
@@ -300,6 +311,21 @@ func (s *Spooler) process(ctx context.Context, tr Transport, job Job) error {
 		}
 		return s.settle(ctx, tr, job)
 	}
+}
+
+// checkJobRow checks a job as read back from the store: ZPL that Enqueue
+// would accept, its label count, and the labels already printed in range.
+func checkJobRow(j Job) error {
+	if err := Lint(j.ZPL); err != nil {
+		return err
+	}
+	if n := bytes.Count(j.ZPL, []byte("^XA")); n != j.Labels {
+		return fmt.Errorf("labels %d, but the ZPL holds %d", j.Labels, n)
+	}
+	if j.LabelsDone < 0 || j.LabelsDone >= j.Labels {
+		return fmt.Errorf("labels done %d of %d", j.LabelsDone, j.Labels)
+	}
+	return nil
 }
 
 // wait records why the job waits and returns cause for the backoff.
@@ -379,7 +405,9 @@ func Stamp(zpl []byte, jobID string, skip int) []byte {
 		if n >= skip {
 			out = append(out, "^XA^FXpackline-job="...)
 			out = append(out, jobID...)
-			out = fmt.Appendf(out, ":%d^FS", n+1)
+			out = append(out, ':')
+			out = strconv.AppendInt(out, int64(n+1), 10)
+			out = append(out, "^FS"...)
 			out = append(out, label[3:]...)
 			out = append(out, '\n')
 		}

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -83,20 +84,47 @@ func New(dir string, log *slog.Logger) (*Server, error) {
 	}
 	s := &Server{dir: dir, log: log, conns: map[net.Conn]struct{}{}}
 	if len(files) > 0 {
-		last := filepath.Base(files[len(files)-1])
-		n, _ := strconv.ParseInt(strings.TrimSuffix(last, ".zpl"), 10, 64)
-		s.printed = n
+		s.printed, _ = labelNumber(files[len(files)-1])
 	}
 	return s, nil
 }
 
+// labelNumber is the number of a stored label file NNNNNN.zpl; false for
+// any other name.
+func labelNumber(path string) (int64, bool) {
+	name, ok := strings.CutSuffix(filepath.Base(path), ".zpl")
+	if !ok || name == "" || strings.Trim(name, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(name, 10, 64)
+	return n, err == nil
+}
+
+// labelFiles lists the stored labels in number order. Other files in the
+// folder (a stray "1-copy.zpl") are ignored, so they can neither reset the
+// numbering nor be taken for labels; past 999999 the names grow a digit
+// and still sort by number.
 func labelFiles(dir string) ([]string, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "[0-9]*.zpl"))
+	matches, err := filepath.Glob(filepath.Join(dir, "[0-9]*.zpl"))
 	if err != nil {
 		return nil, fmt.Errorf("vprinter label dir %s: %w", dir, err)
 	}
-	sort.Strings(files)
-	return files, nil
+	type numbered struct {
+		n    int64
+		path string
+	}
+	var files []numbered
+	for _, m := range matches {
+		if n, ok := labelNumber(m); ok {
+			files = append(files, numbered{n, m})
+		}
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].n < files[j].n })
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = f.path
+	}
+	return out, nil
 }
 
 // Listen starts accepting on addr (host:port; port 0 picks one).
@@ -193,13 +221,15 @@ func (s *Server) Set(st State) error {
 		go s.accept(ln)
 	}
 	if !st.faulted() {
-		held := s.held
-		s.held = nil
-		for _, l := range held {
-			if err := s.storeLocked(l); err != nil {
+		// Store the held labels in order; one that cannot be stored stays
+		// held with those after it, so nothing received is lost.
+		for len(s.held) > 0 {
+			if err := s.storeLocked(s.held[0]); err != nil {
 				return err
 			}
+			s.held = s.held[1:]
 		}
+		s.held = nil
 	}
 	s.log.Info("vprinter state", "state", fmt.Sprintf("%+v", st))
 	return nil
@@ -385,18 +415,10 @@ func (s *Server) Handler() http.Handler {
 		case http.MethodGet:
 		case http.MethodPost:
 			if err := r.ParseForm(); err != nil {
-				http.Error(w, err.Error(), http.StatusBadRequest)
+				http.Error(w, fmt.Sprintf("vprinter control: %v", err), http.StatusBadRequest)
 				return
 			}
-			err := s.Update(func(st *State) {
-				if r.Form.Get("reset") != "" {
-					*st = State{}
-				}
-			})
-			if err == nil {
-				err = s.applyForm(r)
-			}
-			if err != nil {
+			if err := s.applyForm(r.Form); err != nil {
 				http.Error(w, err.Error(), http.StatusBadRequest)
 				return
 			}
@@ -410,13 +432,25 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
-func (s *Server) applyForm(r *http.Request) error {
+// applyForm checks every flag of a control request and only then sets the
+// new state, so a request with a bad flag changes nothing. reset=1 clears
+// every flag before the others in the same request are applied.
+func (s *Server) applyForm(form url.Values) error {
 	s.mu.Lock()
 	st := s.state
 	s.mu.Unlock()
+	if vs, ok := form["reset"]; ok {
+		reset, err := strconv.ParseBool(vs[0])
+		if err != nil {
+			return fmt.Errorf("vprinter control: reset=%q: want 0/1/true/false", vs[0])
+		}
+		if reset {
+			st = State{}
+		}
+	}
 	flags := map[string]*bool{"paper_out": &st.PaperOut, "head_open": &st.HeadOpen, "ribbon_out": &st.RibbonOut,
 		"paused": &st.Paused, "offline": &st.Offline, "mute": &st.Mute}
-	for k, vs := range r.Form {
+	for k, vs := range form {
 		if k == "reset" {
 			continue
 		}
