@@ -129,11 +129,7 @@ func (d *ReturnLabel) Validate() error {
 	v.text("carrier", d.Carrier, true, 30)
 	v.text("service", d.Service, true, 40)
 	v.code128("tracking_number", d.TrackingNumber, true, 40)
-	if d.PortalURL != "" {
-		if err := check2D(d.PortalURL, 300); err != nil {
-			v.fail("portal_url", err.Error())
-		}
-	}
+	v.optional("portal_url", d.PortalURL, func(s string) error { return check2D(s, 300) })
 	return v.err
 }
 
@@ -151,24 +147,13 @@ func (d *SKULabel) Validate() error {
 	v.code128("sku", d.SKU, true, 30)
 	v.text("title", d.Title, true, 200)
 	v.text("bin", d.Bin, false, 20)
-	if d.GTIN != "" {
-		if _, err := GTIN14(d.GTIN); err != nil {
-			v.fail("gtin", err.Error())
-		}
-	}
+	v.optional("gtin", d.GTIN, checkGTIN)
 	return v.err
 }
 
-// GTIN14 pads a GTIN-8/12/13/14 to 14 digits after checking its check digit.
-func GTIN14(s string) (string, error) {
-	if !allDigits(s) || (len(s) != 8 && len(s) != 12 && len(s) != 13 && len(s) != 14) {
-		return "", fmt.Errorf("GTIN needs 8, 12, 13 or 14 digits, got %q", s)
-	}
-	if c := GS1CheckDigit(s[:len(s)-1]); c != s[len(s)-1] {
-		return "", fmt.Errorf("GTIN check digit of %s should be %c", s, c)
-	}
-	return strings.Repeat("0", 14-len(s)) + s, nil
-}
+// GTIN14 pads a GTIN-8/12/13/14 to 14 digits after checking its check
+// digit (oms.NormalizeGTIN, for templates and label data).
+func GTIN14(s string) (string, error) { return oms.NormalizeGTIN(s) }
 
 // SSCCLabel is the data of a GS1 logistic label for a pallet or carton.
 type SSCCLabel struct {
@@ -189,26 +174,14 @@ func (d *SSCCLabel) Validate() error {
 	v.sscc("sscc", d.SSCC, true)
 	v.address("ship_from", d.ShipFrom)
 	v.address("ship_to", d.ShipTo)
-	if d.GTIN != "" {
-		if _, err := GTIN14(d.GTIN); err != nil {
-			v.fail("gtin", err.Error())
-		}
-		if d.Count < 1 || d.Count > 99999999 {
-			v.fail("count", fmt.Sprintf("must be 1..99999999 with a gtin, got %d", d.Count))
-		}
+	v.optional("gtin", d.GTIN, checkGTIN)
+	if d.GTIN != "" && (d.Count < 1 || d.Count > 99999999) {
+		v.fail("count", fmt.Sprintf("must be 1..99999999 with a gtin, got %d", d.Count))
 	}
-	if d.Batch != "" {
-		if err := CheckGS1(GS1Element{AI: "10", Value: d.Batch}); err != nil {
-			v.fail("batch", err.Error())
-		}
-	}
+	v.optional("batch", d.Batch, gs1Check("10"))
 	v.weight("weight_kg", d.WeightKG, false)
 	v.text("order_id", d.OrderID, false, 40)
-	if d.PurchaseOrder != "" {
-		if err := CheckGS1(GS1Element{AI: "400", Value: d.PurchaseOrder}); err != nil {
-			v.fail("purchase_order", err.Error())
-		}
-	}
+	v.optional("purchase_order", d.PurchaseOrder, gs1Check("400"))
 	return v.err
 }
 
@@ -244,15 +217,30 @@ func (v *validator) code128(field, s string, required bool, limit int) {
 }
 
 func (v *validator) sscc(field, s string, required bool) {
+	if s == "" && required {
+		v.fail(field, "required")
+	}
+	v.optional(field, s, ValidSSCC)
+}
+
+// optional runs check on s unless s is empty, failing field with its message.
+func (v *validator) optional(field, s string, check func(string) error) {
 	if s == "" {
-		if required {
-			v.fail(field, "required")
-		}
 		return
 	}
-	if err := ValidSSCC(s); err != nil {
+	if err := check(s); err != nil {
 		v.fail(field, err.Error())
 	}
+}
+
+func checkGTIN(s string) error {
+	_, err := GTIN14(s)
+	return err
+}
+
+// gs1Check returns a check of a value of the GS1 AI ai.
+func gs1Check(ai string) func(string) error {
+	return func(s string) error { return CheckGS1(GS1Element{AI: ai, Value: s}) }
 }
 
 func (v *validator) weight(field string, kg float64, required bool) {

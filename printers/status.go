@@ -28,29 +28,17 @@ func (s Status) Ready() bool { return len(s.Faults()) == 0 }
 // Faults lists what stops the printer, in words for the floor.
 func (s Status) Faults() []string {
 	var f []string
-	if s.PaperOut {
-		f = append(f, "paper out")
-	}
-	if s.HeadOpen {
-		f = append(f, "head open")
-	}
-	if s.RibbonOut {
-		f = append(f, "ribbon out")
-	}
-	if s.Paused {
-		f = append(f, "paused")
-	}
-	if s.BufferFull {
-		f = append(f, "buffer full")
-	}
-	if s.CorruptRAM {
-		f = append(f, "corrupt RAM")
-	}
-	if s.UnderTemp {
-		f = append(f, "head too cold")
-	}
-	if s.OverTemp {
-		f = append(f, "head too hot")
+	for _, c := range [...]struct {
+		on   bool
+		what string
+	}{
+		{s.PaperOut, "paper out"}, {s.HeadOpen, "head open"}, {s.RibbonOut, "ribbon out"},
+		{s.Paused, "paused"}, {s.BufferFull, "buffer full"}, {s.CorruptRAM, "corrupt RAM"},
+		{s.UnderTemp, "head too cold"}, {s.OverTemp, "head too hot"},
+	} {
+		if c.on {
+			f = append(f, c.what)
+		}
 	}
 	return f
 }

@@ -360,30 +360,28 @@ func (l *Label) Code128(x, y, h, module float64, hr bool, field, data string) {
 		l.fail(field, err)
 		return
 	}
-	l.by(module, h)
-	l.origin(x, y)
-	l.buf = append(l.buf, "^BCN,"...)
-	l.num(l.dots(h))
-	l.buf = append(l.buf, ',')
-	l.buf = append(l.buf, yn(hr)...)
-	l.buf = append(l.buf, ",N,N,A^FH^FD"...)
+	opts := ",N,N,N,A^FH^FD"
+	if hr {
+		opts = ",Y,N,N,A^FH^FD"
+	}
+	l.linear(x, y, h, module, "^BCN,", opts)
 	l.buf = AppendFieldHex(l.buf, data)
 	l.buf = append(l.buf, "^FS"...)
 	l.barcode(field, SymCode128, x, y, data)
 }
 
-func (l *Label) by(module, h float64) {
+// linear starts a 1D barcode field at x,y: module width and height (^BY),
+// origin, the barcode command cmd, its height in dots and then opts (the
+// rest of its parameters up to ^FD).
+func (l *Label) linear(x, y, h, module float64, cmd, opts string) {
 	l.buf = append(l.buf, "^BY"...)
 	l.num(l.moduleDots(module))
 	l.buf = append(l.buf, ",3,"...)
 	l.num(l.dots(h))
-}
-
-func yn(b bool) string {
-	if b {
-		return "Y"
-	}
-	return "N"
+	l.origin(x, y)
+	l.buf = append(l.buf, cmd...)
+	l.num(l.dots(h))
+	l.buf = append(l.buf, opts...)
 }
 
 // GS1128 prints a GS1-128 barcode (Code 128 with FNC1) of the given element
@@ -391,30 +389,47 @@ func yn(b bool) string {
 // symbol with FNC1; an FNC1 (">8") follows every variable-length element
 // that is not last.
 func (l *Label) GS1128(x, y, h, module float64, field string, elems ...GS1Element) {
-	if !l.needOpen(field) {
+	want, ok := l.gs1Elements(field, elems)
+	if !ok {
 		return
+	}
+	l.linear(x, y, h, module, "^BCN,", ",Y,N,N,D^FH^FD")
+	l.appendGS1(elems, true, ">8")
+	l.buf = append(l.buf, "^FS"...)
+	l.barcode(field, SymGS1128, x, y, want)
+}
+
+// gs1Elements checks that a label is open and elems are valid, and returns
+// the element string a scanner must read; false after recording the error.
+func (l *Label) gs1Elements(field string, elems []GS1Element) (string, bool) {
+	if !l.needOpen(field) {
+		return "", false
 	}
 	want, err := GS1ElementString(elems)
 	if err != nil {
 		l.fail(field, err)
-		return
+		return "", false
 	}
-	l.by(module, h)
-	l.origin(x, y)
-	l.buf = append(l.buf, "^BCN,"...)
-	l.num(l.dots(h))
-	l.buf = append(l.buf, ",Y,N,N,D^FH^FD"...)
+	return want, true
+}
+
+// appendGS1 appends checked element strings as ^FD data: each AI (in
+// brackets when bracketed, for ^BC mode D), its value hex-escaped, and fnc1
+// after every variable-length element that is not last.
+func (l *Label) appendGS1(elems []GS1Element, bracketed bool, fnc1 string) {
 	for i, e := range elems {
-		l.buf = append(l.buf, '(')
+		if bracketed {
+			l.buf = append(l.buf, '(')
+		}
 		l.buf = append(l.buf, e.AI...)
-		l.buf = append(l.buf, ')')
+		if bracketed {
+			l.buf = append(l.buf, ')')
+		}
 		l.buf = AppendFieldHex(l.buf, e.Value)
 		if i < len(elems)-1 && !gs1Fixed(e.AI) {
-			l.buf = append(l.buf, ">8"...)
+			l.buf = append(l.buf, fnc1...)
 		}
 	}
-	l.buf = append(l.buf, "^FS"...)
-	l.barcode(field, SymGS1128, x, y, want)
 }
 
 // EAN13 prints an EAN-13 barcode. data is 12 digits (the printer adds the
@@ -428,11 +443,7 @@ func (l *Label) EAN13(x, y, h, module float64, field, data string) {
 		l.fail(field, err)
 		return
 	}
-	l.by(module, h)
-	l.origin(x, y)
-	l.buf = append(l.buf, "^BEN,"...)
-	l.num(l.dots(h))
-	l.buf = append(l.buf, ",Y,N^FH^FD"...)
+	l.linear(x, y, h, module, "^BEN,", ",Y,N^FH^FD")
 	l.buf = append(l.buf, full[:12]...)
 	l.buf = append(l.buf, "^FS"...)
 	l.barcode(field, SymEAN13, x, y, full)
@@ -471,23 +482,13 @@ func (l *Label) dm(x, y, module float64) {
 // DataMatrixGS1 prints a GS1 DataMatrix: FNC1 first, then the element
 // strings with FNC1 after each variable-length element that is not last.
 func (l *Label) DataMatrixGS1(x, y, module float64, field string, elems ...GS1Element) {
-	if !l.needOpen(field) {
-		return
-	}
-	want, err := GS1ElementString(elems)
-	if err != nil {
-		l.fail(field, err)
+	want, ok := l.gs1Elements(field, elems)
+	if !ok {
 		return
 	}
 	l.dm(x, y, module)
 	l.buf = append(l.buf, "#1"...)
-	for i, e := range elems {
-		l.buf = append(l.buf, e.AI...)
-		l.buf = AppendFieldHex(l.buf, e.Value)
-		if i < len(elems)-1 && !gs1Fixed(e.AI) {
-			l.buf = append(l.buf, "#1"...)
-		}
-	}
+	l.appendGS1(elems, false, "#1")
 	l.buf = append(l.buf, "^FS"...)
 	l.barcode(field, SymGS1DM, x, y, want)
 }
