@@ -21,16 +21,8 @@ func decodeCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("scannerd decode", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "TOML config file whose [decode] section sets the site's classification patterns")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: scannerd decode [-config FILE] < scans.txt")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, "usage: scannerd decode [-config FILE] < scans.txt", args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	cfg := scanner.DefaultConfig()
 	if *configPath != "" {

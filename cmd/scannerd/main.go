@@ -50,16 +50,8 @@ func runDaemon(args []string) error {
 	fs := flag.NewFlagSet("scannerd", flag.ContinueOnError)
 	configPath := fs.String("config", "", "TOML config file (see configs/scannerd.example.toml); without one, scanners of known vendors are autodetected")
 	socket := fs.String("socket", "", "Unix socket path, overriding the config")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: scannerd [run] [-config FILE] [-socket PATH] | scannerd list [-json] | scannerd decode")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, "usage: scannerd [run] [-config FILE] [-socket PATH] | scannerd list [-json] | scannerd decode", args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	cfg := scanner.DefaultDaemonConfig()
 	if *configPath != "" {
@@ -94,7 +86,7 @@ func runDaemon(args []string) error {
 func runList(w io.Writer, args []string) error {
 	fs := flag.NewFlagSet("scannerd list", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, "usage: scannerd list [-json]", args); err != nil {
 		return err
 	}
 	ports, err := scanner.ListSerial()
@@ -122,6 +114,23 @@ func runList(w io.Writer, args []string) error {
 		fmt.Fprintln(tw, "(none found)")
 	}
 	return tw.Flush()
+}
+
+// parseFlags parses args with fs, whose usage starts with the line usage,
+// and refuses arguments left over.
+func parseFlags(fs *flag.FlagSet, usage string, args []string) error {
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
 }
 
 func vidpid(vid, pid string) string {

@@ -20,6 +20,9 @@ func TestList(t *testing.T) {
 	if err := runList(&b, []string{"-json"}); err != nil || !strings.Contains(b.String(), `"serial"`) {
 		t.Fatalf("list -json: %v\n%s", err, b.String())
 	}
+	if err := runList(&b, []string{"extra"}); err == nil || !strings.Contains(err.Error(), "extra") {
+		t.Fatalf("list with a stray argument: %v, want an error naming it", err)
+	}
 }
 
 func TestRunRejectsBadConfig(t *testing.T) {
