@@ -81,6 +81,11 @@ func TestRenderAndScan(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
+		// Every barcode on the label must be one the builder recorded, or
+		// it would print without being scanned here.
+		if n := barcodeCommands(r.ZPL); n != len(r.Barcodes) {
+			t.Errorf("%s: %d barcode commands in the ZPL, %d recorded for the scan check", c.name, n, len(r.Barcodes))
+		}
 		spec := specs[c.template]
 		rendered = append(rendered, r)
 		jobs = append(jobs, job{string(r.ZPL), spec.widthMM, spec.heightMM, c.dpi.DotsPerMM(), filepath.Join(dir, c.name)})
@@ -123,6 +128,16 @@ func TestRenderAndScan(t *testing.T) {
 			}
 		}
 	}
+}
+
+// barcodeCommands counts the ZPL barcode commands the builder emits (^BC,
+// ^BE, ^BX, ^BQ); field data cannot fake one, '^' in it is escaped.
+func barcodeCommands(zpl []byte) int {
+	n := 0
+	for _, cmd := range []string{"^BC", "^BE", "^BX", "^BQ"} {
+		n += bytes.Count(zpl, []byte(cmd))
+	}
+	return n
 }
 
 // expectedScan is what a GS1-aware scanner reports for a barcode: the text
@@ -283,6 +298,57 @@ func TestInjectionPrintsAsText(t *testing.T) {
 	}
 	if err := Lint(r.ZPL); err != nil {
 		t.Error(err)
+	}
+}
+
+// hostile is text a customer or a catalogue can hold: ZPL commands, the
+// ^FH escape, emoji and non-Latin scripts.
+var hostile = []string{"^XZ^XA^FDX^FS", "~JR", "_5E", "📦", "東京", "Москва", "العربية", `\&`}
+
+// TestInjectionInTitlesAndEveryTemplate puts hostile text into every free
+// text field of the product-title templates (packing slip over several
+// labels, SKU label): exactly one ^XA/^XZ pair per label, no '~', and the
+// text comes back from the ^FH escapes.
+func TestInjectionInTitlesAndEveryTemplate(t *testing.T) {
+	ts, err := DefaultTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	title := strings.Join(hostile, " ")
+	slip := DemoPackingSlip()
+	slip.ShipTo.Name = hostile[0] + " " + hostile[3] + " " + hostile[5]
+	slip.Note = title
+	for len(slip.Lines) < 2*SlipLinesPerLabel+1 {
+		slip.Lines = append(slip.Lines, slip.Lines[0])
+	}
+	for i := range slip.Lines {
+		slip.Lines[i].Title = fmt.Sprintf("%d %s", i, title)
+	}
+	sku := DemoSKU()
+	sku.Title = title
+	for _, c := range []struct {
+		name   string
+		data   LabelData
+		labels int
+	}{{"packing-slip", slip, 3}, {"sku", sku, 1}} {
+		r, err := ts.Render(c.name, DPI203, c.data)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		z := string(r.ZPL)
+		if n, m := strings.Count(z, "^XA"), strings.Count(z, "^XZ"); n != c.labels || m != c.labels || r.Labels != c.labels {
+			t.Errorf("%s: ^XA x%d, ^XZ x%d, labels %d; want %d pairs:\n%s", c.name, n, m, r.Labels, c.labels, z)
+		}
+		if strings.Contains(z, "~") {
+			t.Errorf("%s: zpl holds '~':\n%s", c.name, z)
+		}
+		if err := Lint(r.ZPL); err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		// Titles are truncated to fit, so check the start of the text.
+		if got := unescapeFields(z); !strings.Contains(got, hostile[0]+" "+hostile[1]) {
+			t.Errorf("%s: %q does not come back from the escaped fields:\n%s", c.name, hostile[0]+" "+hostile[1], got)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -302,5 +303,19 @@ func BenchmarkShippingLabel(b *testing.B) {
 		if _, err := ts.Render("shipping", DPI203, d); err != nil {
 			b.Fatal(err)
 		}
+	}
+	perOp := b.Elapsed() / time.Duration(b.N)
+	BenchTarget(b, b.N >= 1000, perOp < 100*time.Microsecond, "shipping label took %v to build, target under 100µs", perOp)
+}
+
+// BenchTarget reports a benchmark result that misses the target, once
+// it has run enough iterations (enough is false on the first, short
+// round). Speed targets are reported, never asserted: a busy machine must
+// not fail a run. Exported for the spooler's
+// external tests.
+func BenchTarget(b *testing.B, enough, ok bool, format string, args ...any) {
+	b.Helper()
+	if enough && !ok {
+		b.Logf("MISSED TARGET: "+format, args...)
 	}
 }

@@ -13,9 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
 	"github.com/packline/packline/internal/testutil"
-	"golang.org/x/sys/unix"
+	"github.com/packline/packline/scanner/scannertest"
 )
 
 // checkFor calls fn every interval until it returns nil, and fails the
@@ -154,44 +153,21 @@ func waitStatus(t testing.TB, c *Client, device string, state DeviceState) Event
 // scanner: the test writes to the master, the daemon opens the slave.
 type testPTY struct {
 	master, tty *os.File
+	p           *scannertest.PTY
 }
 
 func newPTY(t testing.TB) *testPTY {
 	t.Helper()
-	m, s, err := pty.Open()
+	p, err := scannertest.Open()
 	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
+		t.Skipf("no pseudo-terminals here, so the serial tests cannot run: %v", err)
 	}
-	// Raw mode, or the line discipline turns CR into LF and echoes.
-	for _, f := range []*os.File{s, m} {
-		if err := makeRaw(int(f.Fd())); err != nil && f == s {
-			t.Fatalf("raw mode on %s: %v", f.Name(), err)
-		}
-	}
-	p := &testPTY{master: m, tty: s}
-	t.Cleanup(p.close)
-	return p
+	tp := &testPTY{master: p.Master, tty: p.TTY, p: p}
+	t.Cleanup(tp.close)
+	return tp
 }
 
-func (p *testPTY) close() {
-	p.master.Close()
-	p.tty.Close()
-}
-
-func makeRaw(fd int) error {
-	tio, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-	if err != nil {
-		return err
-	}
-	tio.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-	tio.Oflag &^= unix.OPOST
-	tio.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-	tio.Cflag &^= unix.CSIZE | unix.PARENB
-	tio.Cflag |= unix.CS8
-	tio.Cc[unix.VMIN] = 1
-	tio.Cc[unix.VTIME] = 0
-	return unix.IoctlSetTermios(fd, unix.TCSETS, tio)
-}
+func (p *testPTY) close() { p.p.Close() }
 
 // linkPTY points the symlink at link to p's slave.
 func linkPTY(t testing.TB, p *testPTY, link string) {
@@ -238,6 +214,24 @@ func (r *serialRig) write(t testing.TB, s string) {
 	}
 }
 
+// station connects a station client and waits for the scanner to be up.
+func (r *serialRig) station(t testing.TB) *Client {
+	t.Helper()
+	c := dialTest(t, r.cfg.Socket)
+	waitStatus(t, c, "pack1", StateUp)
+	return c
+}
+
+// wantScan reads the next scan and fails the test unless its raw data is want.
+func wantScan(t testing.TB, c *Client, want string) Event {
+	t.Helper()
+	ev := nextScan(t, c)
+	if ev.Scan.Raw != want {
+		t.Fatalf("scan %q, want %q (%+v)", ev.Scan.Raw, want, ev.Scan)
+	}
+	return ev
+}
+
 // waitUp waits until the daemon has the scanner open, without a client.
 func (r *serialRig) waitUp(t testing.TB) {
 	t.Helper()
@@ -251,6 +245,19 @@ func (r *serialRig) waitUp(t testing.TB) {
 	})
 }
 
+// waitStats waits until get(d.Stats()) is want.
+func waitStats(t testing.TB, d *Daemon, what string, get func(Stats) int, want int) {
+	t.Helper()
+	checkFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+		if got := get(d.Stats()); got != want {
+			return fmt.Errorf("%s: %d, want %d", what, got, want)
+		}
+		return nil
+	})
+}
+
+func statClients(st Stats) int { return st.Clients }
+
 func TestBufferWhileNoClient(t *testing.T) {
 	r := newSerialRig(t, func(c *DaemonConfig) { c.Buffer = 50 })
 	r.waitUp(t)
@@ -258,12 +265,7 @@ func TestBufferWhileNoClient(t *testing.T) {
 	for i := range n {
 		r.write(t, testScan(i)+"\r\n")
 	}
-	checkFor(t, 10*time.Second, 10*time.Millisecond, func() error {
-		if st := r.d.Stats(); st.Buffered != n {
-			return fmt.Errorf("buffered %d scans, want %d", st.Buffered, n)
-		}
-		return nil
-	})
+	waitStats(t, r.d, "buffered scans", func(st Stats) int { return st.Buffered }, n)
 	c := dialTest(t, r.cfg.Socket)
 	if ev := nextEvent(t, c); ev.Type != EventStatus || ev.State != StateUp {
 		t.Fatalf("first event %+v, want the scanner's status", ev)
@@ -286,12 +288,7 @@ func TestBufferOverflowCountsDrops(t *testing.T) {
 	for i := range n {
 		r.write(t, testScan(i)+"\r")
 	}
-	checkFor(t, 10*time.Second, 10*time.Millisecond, func() error {
-		if st := r.d.Stats(); st.Scans != n {
-			return fmt.Errorf("read %d scans, want %d", st.Scans, n)
-		}
-		return nil
-	})
+	waitStats(t, r.d, "scans read", func(st Stats) int { return int(st.Scans) }, n)
 	if st := r.d.Stats(); st.Buffered != 10 || st.Dropped != n-10 {
 		t.Fatalf("stats %+v, want 10 buffered and %d dropped", st, n-10)
 	}
@@ -329,12 +326,7 @@ func TestManyClientsGetEveryScan(t *testing.T) {
 	for _, c := range clients {
 		waitStatus(t, c, "pack1", StateUp)
 	}
-	checkFor(t, 10*time.Second, 10*time.Millisecond, func() error {
-		if n := r.d.Stats().Clients; n != len(clients) {
-			return fmt.Errorf("%d clients, want %d", n, len(clients))
-		}
-		return nil
-	})
+	waitStats(t, r.d, "clients", statClients, len(clients))
 	for i := range 20 {
 		r.write(t, testScan(i)+"\n")
 	}
@@ -377,12 +369,7 @@ func TestClientReconnectsToRestartedDaemon(t *testing.T) {
 			break
 		}
 	}
-	checkFor(t, 10*time.Second, 10*time.Millisecond, func() error {
-		if d2.Stats().Clients != 1 {
-			return errors.New("client not connected to the new daemon yet")
-		}
-		return nil
-	})
+	waitStats(t, d2, "clients of the new daemon", statClients, 1)
 	d2.frame("manual", Frame{Data: []byte("X1")})
 	if ev := nextScan(t, c); ev.Scan.Raw != "X1" || ev.Seq != 1 {
 		t.Fatalf("scan after reconnect = %+v", ev)
@@ -399,19 +386,9 @@ func TestScansAfterStationLeftAreBuffered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkFor(t, 10*time.Second, 10*time.Millisecond, func() error {
-		if d.Stats().Clients != 1 {
-			return errors.New("station not connected yet")
-		}
-		return nil
-	})
+	waitStats(t, d, "stations connected", statClients, 1)
 	raw.Close()
-	checkFor(t, 10*time.Second, 10*time.Millisecond, func() error {
-		if d.Stats().Clients != 0 {
-			return errors.New("station not gone yet")
-		}
-		return nil
-	})
+	waitStats(t, d, "stations connected", statClients, 0)
 	for i := range 5 {
 		d.frame("manual", Frame{Data: []byte(testScan(i))})
 	}
@@ -425,15 +402,19 @@ func TestScansAfterStationLeftAreBuffered(t *testing.T) {
 
 func TestCutScanIsAnError(t *testing.T) {
 	r := newSerialRig(t, func(c *DaemonConfig) { c.Serial[0].MaxFrame = 8 })
-	c := dialTest(t, r.cfg.Socket)
-	waitStatus(t, c, "pack1", StateUp)
+	c := r.station(t)
 	r.write(t, "0123456789ABCDEF\rOK\r")
 	ev := nextScan(t, c)
 	if ev.Scan.OK || !strings.Contains(ev.Scan.Error, "cut after 8 bytes") || ev.Scan.Raw != "01234567" {
 		t.Fatalf("cut scan = %+v", ev.Scan)
 	}
-	if ev := nextScan(t, c); ev.Scan.Raw != "OK" {
-		t.Fatalf("scan after the cut one = %+v", ev.Scan)
+	wantScan(t, c, "OK")
+	// The first 8 bytes of this long scan are a command on their own; cut,
+	// they must not carry the command a station would act on.
+	r.write(t, "CMD-DONE-AND-MORE\r")
+	ev = nextScan(t, c)
+	if s := ev.Scan; s.OK || s.Raw != "CMD-DONE" || s.Kind != KindUnknown || s.Value != "" || s.GTIN != "" || len(s.AIs) != 0 {
+		t.Fatalf("cut scan carries a result: %+v", s)
 	}
 }
 

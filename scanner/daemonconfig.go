@@ -83,11 +83,17 @@ func DefaultDaemonConfig() DaemonConfig {
 // validates the result. Unknown keys are errors, so a misspelt setting
 // is not silently ignored.
 func LoadDaemonConfig(path string) (DaemonConfig, error) {
-	cfg := DefaultDaemonConfig()
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return cfg, fmt.Errorf("read scannerd config: %w", err)
+		return DefaultDaemonConfig(), fmt.Errorf("read scannerd config: %w", err)
 	}
+	return parseDaemonConfig(path, b)
+}
+
+// parseDaemonConfig is LoadDaemonConfig of the file contents b; path names
+// the file in errors.
+func parseDaemonConfig(path string, b []byte) (DaemonConfig, error) {
+	cfg := DefaultDaemonConfig()
 	dec := toml.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {

@@ -89,3 +89,30 @@ func TestKnownVendors(t *testing.T) {
 		t.Error("hexBitSet")
 	}
 }
+
+// FuzzDaemonConfig feeds arbitrary TOML to the config loader: no panic, an
+// error names the file, and a config it accepts is valid.
+func FuzzDaemonConfig(f *testing.F) {
+	if b, err := os.ReadFile(filepath.Join("..", "configs", "scannerd.example.toml")); err == nil {
+		f.Add(b)
+	}
+	for _, s := range []string{
+		"buffr = 3\n", "reopen = \"soon\"\n", "[[serial]]\npath = \"/dev/x\"\nparity = \"sometimes\"\n",
+		"[[hid]]\npath = \"/dev/x\"\nlayout = \"de\"\n", "[[serial]]\npath = \"/dev/x\"\nframe_end = \"suffix\"\nsuffix = \"\\u0003\"\n",
+		"buffer = -1\n", "[decode]\n", "socket_mode = \"0999\"\n", "[[serial]\n", "\x00",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cfg, err := parseDaemonConfig("fuzz.toml", b)
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.toml") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		if err := cfg.Validate(); err != nil {
+			t.Fatalf("accepted config does not validate: %v", err)
+		}
+	})
+}

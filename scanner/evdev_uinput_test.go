@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -106,6 +107,15 @@ func TestHIDUinput(t *testing.T) {
 		t.Skip("/dev/uinput is absent on this machine, so the real-device HID test cannot run; the recorded event tests cover the evdev path")
 	}
 	k := newUinputKeyboard(t)
+	// A second reader stands in for the console: once the daemon has
+	// grabbed the device (EVIOCGRAB), it must see none of the keystrokes.
+	// A raw non-blocking descriptor: os.File would park the read in the
+	// poller instead of answering EAGAIN.
+	console, err := unix.Open(k.devnode, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatalf("open %s as a second reader: %v", k.devnode, err)
+	}
+	defer unix.Close(console)
 	dir := shortTempDir(t)
 	cfg := testConfig(dir)
 	cfg.HID = []HIDConfig{{Name: "hid1", Path: k.devnode, Layout: "us"}}
@@ -133,7 +143,11 @@ func TestHIDUinput(t *testing.T) {
 	typeKey(11)
 	typeKey(30, keyLeftShift)
 	typeKey(keyEnter)
-	if ev := nextScan(t, c); ev.Scan.Raw != "]C101\x1d10A" {
-		t.Fatalf("scan = %q", ev.Scan.Raw)
+	wantScan(t, c, "]C101\x1d10A")
+	buf := make([]byte, 24*64)
+	if n, err := unix.Read(console, buf); n > 0 {
+		t.Fatalf("the console saw %d bytes of key events: the scanner was not grabbed", n)
+	} else if !errors.Is(err, unix.EAGAIN) {
+		t.Fatalf("read from the second reader: %v, want EAGAIN (no events)", err)
 	}
 }

@@ -113,4 +113,17 @@ func BenchmarkDecodeGS1128(b *testing.B) {
 	for b.Loop() {
 		d.Decode(raw)
 	}
+	perOp := b.Elapsed() / time.Duration(b.N)
+	benchTarget(b, b.N >= 1000, perOp < 5*time.Microsecond, "decode took %v a scan, target under 5µs", perOp)
+}
+
+// benchTarget reports a benchmark result that misses the target, once
+// it has run enough iterations (enough is false on the first, short
+// round). Speed targets are reported, never asserted: a busy machine must
+// not fail a run.
+func benchTarget(b *testing.B, enough, ok bool, format string, args ...any) {
+	b.Helper()
+	if enough && !ok {
+		b.Logf("MISSED TARGET: "+format, args...)
+	}
 }
