@@ -169,13 +169,40 @@ func (l *live) info(id string) SessionInfo {
 	return SessionInfo{ID: id, Attached: l.attached != nil || l.local, Viewers: l.out.viewerCount(), Since: l.started}
 }
 
+// viewerQueue is how many writes a watching lead may fall behind before
+// the watch is cut: a viewer whose connection stalls (out of Wi-Fi) must
+// never hold up the program it watches.
+const viewerQueue = 256
+
 // fanout writes the program's output to the attached connection (if
-// any) and to every viewer. A slow or dead reader never blocks the
-// program for long: writes to connections that fail are dropped.
+// any) and to every viewer. Each viewer is written by its own goroutine
+// from a bounded queue, so a slow or dead viewer never blocks the program:
+// when its queue is full it is dropped and its connection closed.
 type fanout struct {
 	mu      stdsync.Mutex // guards main, viewers
 	main    io.Writer
-	viewers map[ssh.Session]bool
+	viewers map[ssh.Session]*viewer
+}
+
+// viewer is one watching connection and the queue its writer drains.
+type viewer struct {
+	sess ssh.Session
+	q    chan []byte
+	done chan struct{} // closed when the writer has stopped
+}
+
+// run writes the queue to the connection until the queue is closed.
+func (v *viewer) run() {
+	defer close(v.done)
+	failed := false
+	for b := range v.q {
+		if failed {
+			continue // drain, so the closer never waits on us
+		}
+		if _, err := v.sess.Write(b); err != nil {
+			failed = true
+		}
+	}
 }
 
 func (f *fanout) Write(p []byte) (int, error) {
@@ -184,9 +211,17 @@ func (f *fanout) Write(p []byte) (int, error) {
 	if f.main != nil {
 		f.main.Write(p)
 	}
-	for v := range f.viewers {
-		if _, err := v.Write(p); err != nil {
-			delete(f.viewers, v)
+	if len(f.viewers) == 0 {
+		return len(p), nil
+	}
+	b := append([]byte(nil), p...) // the caller may reuse p
+	for s, v := range f.viewers {
+		select {
+		case v.q <- b:
+		default: // too far behind: cut the watch
+			delete(f.viewers, s)
+			close(v.q)
+			go s.Close()
 		}
 	}
 	return len(p), nil
@@ -203,15 +238,24 @@ func (f *fanout) setMain(w io.Writer) {
 }
 
 func (f *fanout) addViewer(s ssh.Session) {
+	v := &viewer{sess: s, q: make(chan []byte, viewerQueue), done: make(chan struct{})}
+	go v.run()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.viewers[s] = true
+	f.viewers[s] = v
 }
 
+// removeViewer stops writing to s and waits until its writer has
+// stopped, so that what the caller writes next comes last.
 func (f *fanout) removeViewer(s ssh.Session) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
+	v, ok := f.viewers[s]
 	delete(f.viewers, s)
+	f.mu.Unlock()
+	if ok {
+		close(v.q)
+		<-v.done
+	}
 }
 
 func (f *fanout) viewerCount() int {
@@ -220,15 +264,22 @@ func (f *fanout) viewerCount() int {
 	return len(f.viewers)
 }
 
+// closeViewers ends every watch: after its pending output, each viewer's
+// terminal leaves the alternate screen and its connection closes. It does
+// not wait for viewers that are slow to take their output.
 func (f *fanout) closeViewers() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for v := range f.viewers {
-		io.WriteString(v, leaveAltScreen)
-		v.Exit(0)
-		v.Close()
+	for s, v := range f.viewers {
+		close(v.q)
+		go func() {
+			<-v.done
+			io.WriteString(s, leaveAltScreen)
+			s.Exit(0)
+			s.Close()
+		}()
 	}
-	f.viewers = map[ssh.Session]bool{}
+	f.viewers = map[ssh.Session]*viewer{}
 }
 
 // LocalScreen is the station's own terminal, made watchable: the local
@@ -237,7 +288,7 @@ type LocalScreen struct{ f *fanout }
 
 // NewLocalScreen wraps the terminal w.
 func NewLocalScreen(w io.Writer) *LocalScreen {
-	return &LocalScreen{f: &fanout{main: w, viewers: map[ssh.Session]bool{}}}
+	return &LocalScreen{f: &fanout{main: w, viewers: map[ssh.Session]*viewer{}}}
 }
 
 // Write implements io.Writer.

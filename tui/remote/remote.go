@@ -385,7 +385,7 @@ func (s *Server) middleware(next ssh.Handler) ssh.Handler {
 		l, ok := s.sessions[key]
 		if !ok {
 			app := s.apps[id.Role]
-			out := &fanout{viewers: map[ssh.Session]bool{}}
+			out := &fanout{viewers: map[ssh.Session]*viewer{}}
 			env := Env{Identity: id, Renderer: sessionRenderer(sess, pty.Term), Width: pty.Window.Width, Height: pty.Window.Height, Server: s,
 				Bell: func() { out.Write([]byte("\a")) }}
 			l = newLive(app(env), out, s.clock())
