@@ -15,8 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
-	"golang.org/x/sys/unix"
+	"github.com/packline/packline/scanner/scannertest"
 )
 
 var (
@@ -150,47 +149,24 @@ func waitPort(t testing.TB, addr string, p *proc) {
 	})
 }
 
-// scannerPTY is the pseudo-terminal scannerd reads as a serial scanner.
-type scannerPTY struct {
-	master, tty *os.File
-}
-
-func newScannerPTY(t testing.TB) *scannerPTY {
+// newScannerPTY is the pseudo-terminal scannerd reads as a serial
+// scanner (raw mode, closed when the test ends).
+func newScannerPTY(t testing.TB) *scannertest.PTY {
 	t.Helper()
-	m, s, err := pty.Open()
+	p, err := scannertest.Open()
 	if err != nil {
-		t.Fatalf("open a pseudo-terminal: %v", err)
+		t.Fatal(err)
 	}
-	for _, f := range []*os.File{s, m} {
-		if err := makeRaw(int(f.Fd())); err != nil && f == s {
-			t.Fatalf("raw mode on %s: %v", f.Name(), err)
-		}
-	}
-	t.Cleanup(func() { m.Close(); s.Close() })
-	return &scannerPTY{master: m, tty: s}
+	t.Cleanup(p.Close)
+	return p
 }
 
-// scan writes one barcode as a serial scanner sends it: the data and CR.
-func (p *scannerPTY) scan(t testing.TB, code string) {
+// scan writes one barcode into p as a serial scanner sends it: the data and CR.
+func scan(t testing.TB, p *scannertest.PTY, code string) {
 	t.Helper()
-	if _, err := p.master.Write([]byte(code + "\r")); err != nil {
-		t.Fatalf("write scan %q: %v", code, err)
+	if err := p.Scan(code, "\r"); err != nil {
+		t.Fatal(err)
 	}
-}
-
-func makeRaw(fd int) error {
-	tio, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-	if err != nil {
-		return err
-	}
-	tio.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-	tio.Oflag &^= unix.OPOST
-	tio.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-	tio.Cflag &^= unix.CSIZE | unix.PARENB
-	tio.Cflag |= unix.CS8
-	tio.Cc[unix.VMIN] = 1
-	tio.Cc[unix.VTIME] = 0
-	return unix.IoctlSetTermios(fd, unix.TCSETS, tio)
 }
 
 // tmux runs commands on a private tmux server.
@@ -218,15 +194,21 @@ func (tm *tmux) run(args ...string) string {
 	return string(out)
 }
 
-func (tm *tmux) capture() string { return tm.run("capture-pane", "-p", "-t", "station") }
-
-// waitScreen polls capture-pane until the screen holds every text.
+// waitScreen polls capture-pane of the station's session until the
+// screen holds every text.
 func (tm *tmux) waitScreen(total time.Duration, texts ...string) string {
+	tm.t.Helper()
+	return tm.waitPane("station", total, texts...)
+}
+
+// waitPane polls capture-pane of the tmux session target until the
+// screen holds every text.
+func (tm *tmux) waitPane(target string, total time.Duration, texts ...string) string {
 	tm.t.Helper()
 	var screen string
 	deadline := time.Now().Add(total)
 	for {
-		screen = tm.capture()
+		screen = tm.run("capture-pane", "-p", "-t", target)
 		ok := true
 		for _, s := range texts {
 			if !strings.Contains(screen, s) {
@@ -241,6 +223,31 @@ func (tm *tmux) waitScreen(total time.Duration, texts ...string) string {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// sshKeygen makes an ed25519 key pair with Debian's ssh-keygen at path
+// (and path.pub) and returns the public key's authorized_keys line.
+func sshKeygen(t testing.TB, path, comment string) string {
+	t.Helper()
+	if _, err := exec.LookPath("ssh"); err != nil {
+		t.Fatal("OpenSSH's ssh is not installed: run `make testdeps` (scripts/testdeps.d/openssh.sh)")
+	}
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v: %s", err, out)
+	}
+	pub, err := os.ReadFile(path + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pub)
+}
+
+// sshCommand is the OpenSSH client command line for an interactive
+// session on the station's SSH port as user with the key at keyPath.
+func sshCommand(keyPath, addr, user string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	return fmt.Sprintf("ssh -tt -F /dev/null -i %s -p %s -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "+
+		"-o BatchMode=yes -o IdentitiesOnly=yes -o LogLevel=ERROR %s@%s; sleep 600", keyPath, port, user, host)
 }
 
 func grepFiles(dir, text string) (int, error) {

@@ -42,6 +42,9 @@ func BenchmarkStationRSS(b *testing.B) {
 		b.ReportMetric(rss, "rss-MB")
 		b.ReportMetric(hwm, "hwm-MB")
 		b.ReportMetric(float64(n), "orders")
+		if rss > 60 {
+			b.Logf("MISSED TARGET: station with %d cached orders: %.1f MB resident, target under 60 MB", n, rss)
+		}
 	}
 }
 

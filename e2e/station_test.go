@@ -41,7 +41,7 @@ func TestStationEndToEnd(t *testing.T) {
 	pt := newScannerPTY(t)
 	sock := filepath.Join(dir, "scannerd.sock")
 	cfg := filepath.Join(dir, "scannerd.toml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("socket = %q\n[[serial]]\nname = \"pack-1\"\npath = %q\n", sock, pt.tty.Name())), 0o600)
+	os.WriteFile(cfg, []byte(fmt.Sprintf("socket = %q\n[[serial]]\nname = \"pack-1\"\npath = %q\n", sock, pt.TTY.Name())), 0o600)
 	scannerd := startProc(t, filepath.Join(dir, "scannerd.log"), filepath.Join(bin, "scannerd"), "-config", cfg)
 	waitHTTP(t, "http://"+httpAddr+"/healthz", omsd)
 	waitPort(t, printerAddr, vp)
@@ -54,10 +54,29 @@ func TestStationEndToEnd(t *testing.T) {
 
 	data := filepath.Join(dir, "station")
 	station := filepath.Join(bin, "station")
+	// Keys made by Debian's ssh-keygen: a lead and an operator may log in
+	// to the station over SSH (DATA/ssh), with Debian's ssh client.
+	sshDir := filepath.Join(data, "ssh")
+	if err := os.MkdirAll(sshDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	leadKey, opKey := filepath.Join(dir, "lead_ed25519"), filepath.Join(dir, "operator_ed25519")
+	os.WriteFile(filepath.Join(sshDir, "lead_keys"), []byte(sshKeygen(t, leadKey, "lee")), 0o600)
+	os.WriteFile(filepath.Join(sshDir, "operator_keys"), []byte(sshKeygen(t, opKey, "ben")), 0o600)
+	sshAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	tm.run("new-session", "-d", "-s", "station", "-x", "100", "-y", "30",
-		fmt.Sprintf("%s run --data %s --site LON --station PACK-01 --nats nats://%s --scanner-socket %s --printer tcp://%s --demo --operator ana; sleep 600",
-			station, data, natsAddr, sock, printerAddr))
+		fmt.Sprintf("%s run --data %s --site LON --station PACK-01 --nats nats://%s --scanner-socket %s --printer tcp://%s --ssh %s --demo --operator ana; sleep 600",
+			station, data, natsAddr, sock, printerAddr, sshAddr))
 	tm.waitScreen(30*time.Second, "ana", "PACK-01", "SYNC online", "SCN connected", "Waiting: ")
+
+	// Over SSH: the lead's key gets the floor dashboard with this station
+	// online; the operator's key gets the station app, not the dashboard.
+	tm.run("new-session", "-d", "-s", "lead", "-x", "100", "-y", "30", sshCommand(leadKey, sshAddr, "lee"))
+	tm.waitPane("lead", 20*time.Second, "FLOOR LON  1/1 online", "PACK-01", "ana")
+	tm.run("new-session", "-d", "-s", "handheld", "-x", "40", "-y", "8", sshCommand(opKey, sshAddr, "lee"))
+	if screen := tm.waitPane("handheld", 20*time.Second, "SIGN IN"); strings.Contains(screen, "FLOOR") {
+		t.Fatalf("an operator key reached the lead dashboard:\n%s", screen)
+	}
 
 	// Choose an order central released to this station, and its items' retail barcodes.
 	db, err := localdb.Open(filepath.Join(data, "station.db"))
@@ -69,24 +88,24 @@ func TestStationEndToEnd(t *testing.T) {
 	orderID, scans := chooseOrder(t, ctx, db)
 	t.Logf("packing %s: %v", orderID, scans)
 
-	pt.scan(t, orderID)
+	scan(t, pt, orderID)
 	tm.waitScreen(10*time.Second, "PACK "+orderID, fmt.Sprintf("0/%d items", len(scans)))
-	pt.scan(t, "4000000000001") // a valid EAN-13 on no order: refused, count unchanged
+	scan(t, pt, "4000000000001") // a valid EAN-13 on no order: refused, count unchanged
 	tm.waitScreen(10*time.Second, "unknown barcode 4000000000001", fmt.Sprintf("0/%d items", len(scans)))
-	pt.scan(t, scans[0])
+	scan(t, pt, scans[0])
 	tm.waitScreen(10*time.Second, fmt.Sprintf("1/%d items", len(scans)))
 
 	// Central goes away mid-order; the station carries on offline.
 	omsd.stop()
 	tm.waitScreen(20*time.Second, "OFFLINE")
 	for i, code := range scans[1:] {
-		pt.scan(t, code)
+		scan(t, pt, code)
 		tm.waitScreen(10*time.Second, fmt.Sprintf("%d/%d items", i+2, len(scans)))
 	}
 	tm.waitScreen(10*time.Second, "Carton:")
-	pt.scan(t, "BOX-M")
+	scan(t, pt, "BOX-M")
 	tm.waitScreen(10*time.Second, "BOX-M: weight in kg?")
-	pt.scan(t, "CMD-DONE") // the estimated weight
+	scan(t, pt, "CMD-DONE") // the estimated weight
 	screen := tm.waitScreen(20*time.Second, orderID+" shipped demo", "label queued")
 	if !strings.Contains(screen, "OFFLINE") {
 		t.Fatalf("expected the order shipped while offline:\n%s", screen)

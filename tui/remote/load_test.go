@@ -2,10 +2,6 @@ package remote
 
 import (
 	"fmt"
-
-	tea "github.com/charmbracelet/bubbletea"
-
-	"github.com/packline/packline/tui/lead"
 	"io"
 	"os"
 	"sort"
@@ -15,6 +11,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/packline/packline/internal/sshtest"
+	"github.com/packline/packline/tui/lead"
 )
 
 // dashEcho is the floor dashboard (ticking every second, 20 stations)
@@ -49,13 +50,13 @@ func BenchmarkSessions50(b *testing.B) {
 		return &dashEcho{dash: lead.New(lead.Options{Site: "LON", Lead: env.Identity.Name, Renderer: env.Renderer, Presence: pres})}
 	}
 	const n = 50
-	terms := make([]*term, n)
+	terms := make([]*sshtest.Term, n)
 	for i := range terms {
 		// Each session its own key, so each gets its own program.
-		k := newKey(b, fmt.Sprintf("op%02d", i))
-		ts.srv.AddKey(RoleOperator, k.signer.PublicKey(), fmt.Sprintf("op%02d", i))
+		k := sshtest.NewKey(b, fmt.Sprintf("op%02d", i))
+		ts.srv.AddKey(RoleOperator, k.Signer.PublicKey(), fmt.Sprintf("op%02d", i))
 		terms[i] = openTerm(b, ts.addr, fmt.Sprintf("op%02d", i), k)
-		terms[i].waitFor(b, "typed=[]")
+		terms[i].WaitFor(b, "typed=[]")
 	}
 	var mu stdsync.Mutex
 	var lat []time.Duration
@@ -73,9 +74,9 @@ func BenchmarkSessions50(b *testing.B) {
 				c := string(rune('a' + (i+j)%26))
 				typed += c
 				t0 := time.Now()
-				io.WriteString(tm.in, c)
+				io.WriteString(tm.In, c)
 				want := "typed=[" + typed + "]"
-				for !tm.seen(want) {
+				for !tm.Seen(want) {
 					time.Sleep(200 * time.Microsecond)
 				}
 				mu.Lock()

@@ -1,9 +1,7 @@
 package remote
 
 import (
-	"bytes"
-	"crypto/ed25519"
-	"crypto/rand"
+	"context"
 	"encoding/pem"
 	"io"
 	"net"
@@ -11,24 +9,21 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	stdsync "sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/packline/packline/internal/sshtest"
 	gossh "golang.org/x/crypto/ssh"
 )
 
 // opensshKey writes a private key file for OpenSSH's client and returns
-// its path and its authorized_keys line.
-func opensshKey(t *testing.T, dir, name string) (string, keyPair) {
+// its path and the key.
+func opensshKey(t *testing.T, dir, name string) (string, sshtest.Key) {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := gossh.MarshalPrivateKey(priv, name)
+	k := sshtest.NewKey(t, name)
+	block, err := gossh.MarshalPrivateKey(k.Private, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,8 +31,7 @@ func opensshKey(t *testing.T, dir, name string) (string, keyPair) {
 	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	signer, _ := gossh.NewSignerFromKey(priv)
-	return path, keyPair{signer: signer, line: strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey()))) + " " + name + "\n"}
+	return path, k
 }
 
 func sshArgs(keyPath, addr string, extra ...string) []string {
@@ -52,8 +46,7 @@ func sshArgs(keyPath, addr string, extra ...string) []string {
 type ptySSH struct {
 	cmd *exec.Cmd
 	pt  *os.File
-	mu  stdsync.Mutex
-	out bytes.Buffer
+	sshtest.Output
 }
 
 func startPtySSH(t *testing.T, args ...string) *ptySSH {
@@ -64,37 +57,9 @@ func startPtySSH(t *testing.T, args ...string) *ptySSH {
 		t.Fatal(err)
 	}
 	p := &ptySSH{cmd: cmd, pt: pt}
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := pt.Read(buf)
-			p.mu.Lock()
-			p.out.Write(buf[:n])
-			p.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
+	go p.Collect(pt)
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); pt.Close() })
 	return p
-}
-
-func (p *ptySSH) waitFor(t *testing.T, text string) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		p.mu.Lock()
-		ok := bytes.Contains(p.out.Bytes(), []byte(text))
-		p.mu.Unlock()
-		if ok {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	t.Fatalf("%q never appeared; got %q", text, p.out.String())
 }
 
 // TestOpenSSHClient: Debian's OpenSSH client against the server on
@@ -107,36 +72,59 @@ func TestOpenSSHClient(t *testing.T) {
 	ts := startServer(t, time.Minute)
 	dir := t.TempDir()
 	keyPath, kp := opensshKey(t, dir, "olga")
-	ts.srv.AddKey(RoleOperator, kp.signer.PublicKey(), "olga")
+	ts.srv.AddKey(RoleOperator, kp.Signer.PublicKey(), "olga")
 
 	first := startPtySSH(t, sshArgs(keyPath, ts.addr, "-tt", "-l", "olga")...)
-	first.waitFor(t, "operator olga typed=[]")
+	first.WaitFor(t, "operator olga typed=[]")
 	io.WriteString(first.pt, "tote42")
-	first.waitFor(t, "typed=[tote42]")
+	first.WaitFor(t, "typed=[tote42]")
 	first.cmd.Process.Signal(syscall.SIGKILL) // the handheld drops off the network
 	first.cmd.Wait()
 
 	second := startPtySSH(t, sshArgs(keyPath, ts.addr, "-tt", "-l", "olga")...)
-	second.waitFor(t, "typed=[tote42]")
+	second.WaitFor(t, "typed=[tote42]")
 
 	run := func(args ...string) (string, error) {
-		out, err := exec.Command("ssh", args...).CombinedOutput()
+		// A forward the server wrongly allowed would keep ssh running.
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, "ssh", args...).CombinedOutput()
 		return string(out), err
 	}
+	// A live target that greets whoever reaches it: a forward the server
+	// allowed would print the greeting.
+	target, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer target.Close()
+	go func() {
+		for {
+			conn, err := target.Accept()
+			if err != nil {
+				return
+			}
+			io.WriteString(conn, "forwarded-hello\n")
+			conn.Close()
+		}
+	}()
 	if out, err := run(append(sshArgs(keyPath, ts.addr, "-l", "olga"), "cat", "/etc/passwd")...); err == nil || strings.Contains(out, "root:") {
 		t.Fatalf("exec was served: %v %q", err, out)
 	}
 	// -W asks for a direct-tcpip channel (what -L uses per connection);
 	// -R asks the server to listen for us.
-	if out, err := run(sshArgs(keyPath, ts.addr, "-l", "olga", "-W", "127.0.0.1:9")...); err == nil || !strings.Contains(out, "forwarding failed") {
+	if out, err := run(sshArgs(keyPath, ts.addr, "-l", "olga", "-W", target.Addr().String())...); err == nil ||
+		!strings.Contains(out, "forwarding failed") || strings.Contains(out, "forwarded-hello") {
 		t.Fatalf("a local forward was accepted: %v %q", err, out)
 	}
-	if out, err := run(sshArgs(keyPath, ts.addr, "-l", "olga", "-N", "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:9")...); err == nil ||
+	if out, err := run(sshArgs(keyPath, ts.addr, "-l", "olga", "-N", "-o", "ExitOnForwardFailure=yes", "-R", "0:"+target.Addr().String())...); err == nil ||
 		!strings.Contains(out, "forwarding failed") {
 		t.Fatalf("a remote forward was accepted: %v %q", err, out)
 	}
+	// BatchMode keeps ssh from typing a password (x/crypto's client does
+	// that in TestRefusals); what the server offers must be publickey alone.
 	if out, err := run(sshArgs("/dev/null", ts.addr, "-l", "olga", "-o", "PreferredAuthentications=password,keyboard-interactive")...); err == nil ||
-		!strings.Contains(out, "Permission denied") {
+		!strings.Contains(out, "Permission denied (publickey)") {
 		t.Fatalf("password login: %v %q", err, out)
 	}
 }

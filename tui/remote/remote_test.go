@@ -3,20 +3,19 @@ package remote
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	stdsync "sync"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/packline/packline/internal/sshtest"
 )
 
 // echoModel is a tiny app: it shows who it serves and what was typed, so
@@ -44,36 +43,18 @@ func (m echoModel) View() string {
 	return fmt.Sprintf("%s %s typed=[%s]", m.env.Identity.Role, m.env.Identity.Name, m.typed)
 }
 
-type keyPair struct {
-	signer gossh.Signer
-	line   string // authorized_keys line
-}
-
-func newKey(t testing.TB, comment string) keyPair {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return keyPair{signer: signer, line: strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey()))) + " " + comment + "\n"}
-}
-
 type testServer struct {
 	addr                     string
 	srv                      *Server
-	lead, operator, stranger keyPair
+	lead, operator, stranger sshtest.Key
 }
 
 func startServer(t testing.TB, persist time.Duration) *testServer {
 	t.Helper()
 	dir := t.TempDir()
-	ts := &testServer{lead: newKey(t, "lena"), operator: newKey(t, "otto"), stranger: newKey(t, "mallory")}
-	os.WriteFile(filepath.Join(dir, "lead_keys"), []byte("# leads\n"+ts.lead.line), 0o600)
-	os.WriteFile(filepath.Join(dir, "operator_keys"), []byte(ts.operator.line), 0o600)
+	ts := &testServer{lead: sshtest.NewKey(t, "lena"), operator: sshtest.NewKey(t, "otto"), stranger: sshtest.NewKey(t, "mallory")}
+	os.WriteFile(filepath.Join(dir, "lead_keys"), []byte("# leads\n"+ts.lead.Line), 0o600)
+	os.WriteFile(filepath.Join(dir, "operator_keys"), []byte(ts.operator.Line), 0o600)
 	app := func(env Env) tea.Model { return echoModel{env: env} }
 	srv, err := New(Config{Addr: "127.0.0.1:0", HostKeyPath: filepath.Join(dir, "host_ed25519"),
 		LeadKeys: filepath.Join(dir, "lead_keys"), OperatorKeys: filepath.Join(dir, "operator_keys"), Persist: persist},
@@ -93,93 +74,24 @@ func startServer(t testing.TB, persist time.Duration) *testServer {
 	return ts
 }
 
-func dial(t testing.TB, addr, user string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
+// openTerm is an 80x24 terminal session as user with key k.
+func openTerm(t testing.TB, addr, user string, k sshtest.Key) *sshtest.Term {
 	t.Helper()
-	return gossh.Dial("tcp", addr, &gossh.ClientConfig{User: user, Auth: auth, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
-}
-
-// term is an interactive session with a PTY whose output is collected.
-type term struct {
-	client *gossh.Client
-	sess   *gossh.Session
-	in     io.WriteCloser
-	mu     stdsync.Mutex
-	out    bytes.Buffer
-}
-
-func openTerm(t testing.TB, addr, user string, key keyPair) *term {
-	t.Helper()
-	c, err := dial(t, addr, user, gossh.PublicKeys(key.signer))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.RequestPty("xterm-256color", 24, 80, gossh.TerminalModes{}); err != nil {
-		t.Fatal(err)
-	}
-	tm := &term{client: c, sess: s}
-	tm.in, _ = s.StdinPipe()
-	outPipe, _ := s.StdoutPipe()
-	errPipe, _ := s.StderrPipe()
-	for _, p := range []io.Reader{outPipe, errPipe} {
-		go func() {
-			buf := make([]byte, 4096)
-			for {
-				n, err := p.Read(buf)
-				tm.mu.Lock()
-				tm.out.Write(buf[:n])
-				tm.mu.Unlock()
-				if err != nil {
-					return
-				}
-			}
-		}()
-	}
-	if err := s.Shell(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return tm
-}
-
-func (tm *term) waitFor(t testing.TB, text string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		tm.mu.Lock()
-		ok := bytes.Contains(tm.out.Bytes(), []byte(text))
-		tm.mu.Unlock()
-		if ok {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	tm.mu.Lock()
-	defer tm.mu.Unlock()
-	t.Fatalf("%q never appeared; got %q", text, tm.out.String())
-}
-
-func (tm *term) seen(text string) bool {
-	tm.mu.Lock()
-	defer tm.mu.Unlock()
-	return bytes.Contains(tm.out.Bytes(), []byte(text))
+	return sshtest.Open(t, addr, user, k.Signer, 80, 24)
 }
 
 func TestRefusals(t *testing.T) {
 	ts := startServer(t, time.Minute)
-	if _, err := dial(t, ts.addr, "mallory", gossh.PublicKeys(ts.stranger.signer)); err == nil {
+	if _, err := sshtest.Dial(ts.addr, "mallory", gossh.PublicKeys(ts.stranger.Signer)); err == nil {
 		t.Fatal("an unknown key logged in")
 	}
-	if _, err := dial(t, ts.addr, "otto", gossh.Password("hunter2")); err == nil {
+	if _, err := sshtest.Dial(ts.addr, "otto", gossh.Password("hunter2")); err == nil {
 		t.Fatal("a password logged in")
 	}
-	if _, err := dial(t, ts.addr, "otto", gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) { return []string{"x"}, nil })); err == nil {
+	if _, err := sshtest.Dial(ts.addr, "otto", gossh.KeyboardInteractive(func(string, string, []string, []bool) ([]string, error) { return []string{"x"}, nil })); err == nil {
 		t.Fatal("keyboard-interactive logged in")
 	}
-	c, err := dial(t, ts.addr, "otto", gossh.PublicKeys(ts.operator.signer))
+	c, err := sshtest.Dial(ts.addr, "otto", gossh.PublicKeys(ts.operator.Signer))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +100,14 @@ func TestRefusals(t *testing.T) {
 	if err := s.Start("cat /etc/passwd"); err == nil {
 		t.Fatal("an exec request was accepted")
 	}
-	if _, err := c.Dial("tcp", "127.0.0.1:22"); err == nil {
+	// A live target, so that only the server's refusal can make this fail.
+	target, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer target.Close()
+	if conn, err := c.Dial("tcp", target.Addr().String()); err == nil {
+		conn.Close()
 		t.Fatal("a local port forward was accepted")
 	}
 	if _, err := c.Listen("tcp", "127.0.0.1:0"); err == nil {
@@ -219,11 +138,11 @@ func TestRefusals(t *testing.T) {
 func TestRolesAndWatch(t *testing.T) {
 	ts := startServer(t, time.Minute)
 	op := openTerm(t, ts.addr, "otto", ts.operator)
-	op.waitFor(t, "operator otto typed=[]")
-	io.WriteString(op.in, "abc")
-	op.waitFor(t, "typed=[abc]")
+	op.WaitFor(t, "operator otto typed=[]")
+	io.WriteString(op.In, "abc")
+	op.WaitFor(t, "typed=[abc]")
 	lead := openTerm(t, ts.addr, "lena", ts.lead)
-	lead.waitFor(t, "lead lena typed=[]")
+	lead.WaitFor(t, "lead lena typed=[]")
 
 	var id string
 	for _, s := range ts.srv.Sessions() {
@@ -236,16 +155,23 @@ func TestRolesAndWatch(t *testing.T) {
 	}
 	// An operator key cannot watch, nor become a lead.
 	spy := openTerm(t, ts.addr, "watch:"+id, ts.operator)
-	spy.waitFor(t, "only leads can watch")
+	spy.WaitFor(t, "only leads can watch")
 	// A lead watches read-only: sees the screen, its keys go nowhere.
 	w := openTerm(t, ts.addr, "watch:"+id, ts.lead)
-	w.waitFor(t, "typed=[abc]")
-	io.WriteString(w.in, "zzz")
-	io.WriteString(op.in, "d")
-	w.waitFor(t, "typed=[abcd]")
+	w.WaitFor(t, "typed=[abc]")
+	io.WriteString(w.In, "zzz")
+	io.WriteString(op.In, "d")
+	w.WaitFor(t, "typed=[abcd]")
 	time.Sleep(100 * time.Millisecond)
-	if op.seen("z") || w.seen("abcdz") {
+	if op.Seen("z") || w.Seen("abcdz") {
 		t.Fatal("a watcher's keys reached the session")
+	}
+	// Nor does a lead's user name make an operator key a lead: the key
+	// decides (here it takes its own session over).
+	posing := openTerm(t, ts.addr, "lena", ts.operator)
+	posing.WaitFor(t, "operator otto typed=[abcd]")
+	if posing.Seen("lead ") {
+		t.Fatalf("an operator key got the lead app: %q", posing.String())
 	}
 }
 
@@ -254,13 +180,13 @@ func TestRolesAndWatch(t *testing.T) {
 func TestReattachAfterDrop(t *testing.T) {
 	ts := startServer(t, time.Minute)
 	first := openTerm(t, ts.addr, "otto", ts.operator)
-	io.WriteString(first.in, "half-scanned")
-	first.waitFor(t, "typed=[half-scanned]")
-	first.client.Conn.Close() // the Wi-Fi shadow
+	io.WriteString(first.In, "half-scanned")
+	first.WaitFor(t, "typed=[half-scanned]")
+	first.Client.Conn.Close() // the Wi-Fi shadow
 	second := openTerm(t, ts.addr, "otto", ts.operator)
-	second.waitFor(t, "typed=[half-scanned]")
-	io.WriteString(second.in, "-done")
-	second.waitFor(t, "typed=[half-scanned-done]")
+	second.WaitFor(t, "typed=[half-scanned]")
+	io.WriteString(second.In, "-done")
+	second.WaitFor(t, "typed=[half-scanned-done]")
 	if n := len(ts.srv.Sessions()); n != 1 {
 		t.Fatalf("%d sessions, want the one session back", n)
 	}
@@ -269,9 +195,9 @@ func TestReattachAfterDrop(t *testing.T) {
 func TestDetachedSessionExpires(t *testing.T) {
 	ts := startServer(t, 200*time.Millisecond)
 	first := openTerm(t, ts.addr, "otto", ts.operator)
-	io.WriteString(first.in, "x")
-	first.waitFor(t, "typed=[x]")
-	first.client.Close()
+	io.WriteString(first.In, "x")
+	first.WaitFor(t, "typed=[x]")
+	first.Client.Close()
 	deadline := time.Now().Add(10 * time.Second)
 	for len(ts.srv.Sessions()) > 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
@@ -280,7 +206,7 @@ func TestDetachedSessionExpires(t *testing.T) {
 		t.Fatalf("%d sessions left after the persist time", n)
 	}
 	again := openTerm(t, ts.addr, "otto", ts.operator)
-	again.waitFor(t, "typed=[]")
+	again.WaitFor(t, "typed=[]")
 }
 
 func TestHostKeyIsPersistentAndPrivate(t *testing.T) {
@@ -320,7 +246,7 @@ func TestWatchTheLocalConsole(t *testing.T) {
 	defer func() { p.Quit(); inW.Close(); <-done; remove() }()
 	io.WriteString(inW, "xyz")
 	w := openTerm(t, ts.addr, "watch:local-PACK-01", ts.lead)
-	w.waitFor(t, "typed=[xyz]")
+	w.WaitFor(t, "typed=[xyz]")
 	io.WriteString(inW, "!")
-	w.waitFor(t, "typed=[xyz!]")
+	w.WaitFor(t, "typed=[xyz!]")
 }
