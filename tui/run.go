@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -157,8 +156,9 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 	if nc != nil {
 		// A lead's broadcast shows on this terminal and every SSH session.
 		sub, err := nc.Subscribe(lead.BroadcastSubject(cfg.Site), func(m *nats.Msg) {
-			var b lead.Broadcast
-			if json.Unmarshal(m.Data, &b) != nil || b.Message == "" {
+			b, err := lead.ParseBroadcast(cfg.Site, m.Data)
+			if err != nil {
+				log.Warn("broadcast refused", "subject", m.Subject, "err", err)
 				return
 			}
 			msg := common.BroadcastMsg{From: b.From, Text: b.Message}
@@ -167,13 +167,16 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 				remoteSrv.Broadcast(msg)
 			}
 		})
-		if err == nil {
+		if err != nil {
+			log.Error("subscribe to broadcasts", "err", err)
+		} else {
 			defer sub.Unsubscribe()
 		}
 		// A lead's remote approval to close an order short.
 		asub, err := nc.Subscribe(lead.ApprovalSubject(cfg.Site), func(m *nats.Msg) {
-			var a lead.Approval
-			if json.Unmarshal(m.Data, &a) != nil || a.OrderID == "" || a.Lead == "" {
+			a, err := lead.ParseApproval(cfg.Site, m.Data)
+			if err != nil {
+				log.Warn("approval refused", "subject", m.Subject, "err", err)
 				return
 			}
 			msg := common.ApprovalMsg{OrderID: a.OrderID, Lead: a.Lead, Reason: a.Reason}
@@ -182,7 +185,9 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 				remoteSrv.Broadcast(msg)
 			}
 		})
-		if err == nil {
+		if err != nil {
+			log.Error("subscribe to approvals", "err", err)
+		} else {
 			defer asub.Unsubscribe()
 		}
 	}
@@ -232,7 +237,7 @@ func serveSSH(ctx context.Context, cfg Config, f *floor.Floor, nc *nats.Conn, lo
 	}
 	var leadPresence *lead.Presence
 	if nc != nil {
-		p, stop, err := lead.NewPresence(nc, cfg.Site)
+		p, stop, err := lead.NewPresence(nc, cfg.Site, log)
 		if err != nil {
 			return nil, err
 		}

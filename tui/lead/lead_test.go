@@ -18,6 +18,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/packline/packline/localdb"
+	"github.com/packline/packline/oms"
 	"github.com/packline/packline/sync"
 )
 
@@ -45,11 +46,15 @@ func TestStationGoingOfflineShowsWithinTenSeconds(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	pres, stop, err := NewPresence(nc, "LON")
+	pres, stop, err := NewPresence(nc, "LON", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop()
+	// Bad heartbeats are refused, not shown: not JSON, another site's, no station.
+	for _, bad := range []string{`{not json`, `{"site":"BER","station":"PACK-09"}`, `{"site":"LON"}`} {
+		nc.Publish(oms.PresenceSubject("LON"), []byte(bad))
+	}
 
 	db, err := localdb.OpenStation(filepath.Join(t.TempDir(), "s.db"), "LON", "PACK-07")
 	if err != nil {
@@ -68,7 +73,7 @@ func TestStationGoingOfflineShowsWithinTenSeconds(t *testing.T) {
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 24})
 	view := func() string { m.Update(tickMsg(time.Now())); return m.View() }
 	waitFor(t, 10*time.Second, func() bool { return strings.Contains(view(), "PACK-07") && strings.Contains(view(), "online") })
-	if v := view(); !strings.Contains(v, "otto") || !strings.Contains(v, "ready") {
+	if v := view(); !strings.Contains(v, "otto") || !strings.Contains(v, "ready") || !strings.Contains(v, "1/1 online") {
 		t.Fatalf("station row:\n%s", v)
 	}
 	cancel()
@@ -78,6 +83,42 @@ func TestStationGoingOfflineShowsWithinTenSeconds(t *testing.T) {
 	waitFor(t, 10*time.Second, func() bool { return strings.Contains(view(), "OFFLINE") })
 	t.Logf("offline shown %s after the station stopped", time.Since(stopped).Round(100*time.Millisecond))
 }
+
+// TestParseRefusesBadMessages: heartbeats, broadcasts and approvals
+// from NATS are read strictly; each refusal says what is wrong.
+func TestParseRefusesBadMessages(t *testing.T) {
+	for _, c := range []struct {
+		name, data, want string
+		parse            func(string, []byte) error
+	}{
+		{"presence", `{"site":"LON","station":"PACK-01"}`, "", parsePresence},
+		{"presence", `[1,2]`, "presence: json", parsePresence},
+		{"presence", `{"site":"BER","station":"PACK-01"}`, `site "BER"`, parsePresence},
+		{"presence", `{"site":"LON"}`, "station missing", parsePresence},
+		{"broadcast", `{"site":"LON","from":"lena","message":"Break"}`, "", parseBroadcast},
+		{"broadcast", `{"message":"Break"}`, "", parseBroadcast},
+		{"broadcast", `not json`, "broadcast: invalid", parseBroadcast},
+		{"broadcast", `{"site":"BER","message":"Break"}`, `site "BER"`, parseBroadcast},
+		{"broadcast", `{"site":"LON","message":"  "}`, "message missing", parseBroadcast},
+		{"approval", `{"site":"LON","order_id":"PL1","lead":"lena"}`, "", parseApproval},
+		{"approval", `{"order_id":7}`, "approval: json", parseApproval},
+		{"approval", `{"site":"BER","order_id":"PL1","lead":"lena"}`, `site "BER"`, parseApproval},
+		{"approval", `{"site":"LON","lead":"lena"}`, "order_id missing", parseApproval},
+		{"approval", `{"site":"LON","order_id":"PL1"}`, "lead missing", parseApproval},
+	} {
+		err := c.parse("LON", []byte(c.data))
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s %s: %v", c.name, c.data, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s %s: got %v, want an error with %q", c.name, c.data, err, c.want)
+		}
+	}
+}
+
+func parsePresence(site string, data []byte) error  { _, err := ParsePresence(site, data); return err }
+func parseBroadcast(site string, data []byte) error { _, err := ParseBroadcast(site, data); return err }
+func parseApproval(site string, data []byte) error  { _, err := ParseApproval(site, data); return err }
 
 func waitFor(t *testing.T, total time.Duration, ok func() bool) {
 	t.Helper()

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	stdsync "sync"
 	"time"
 
@@ -39,14 +42,20 @@ type Presence struct {
 	stations map[string]*StationView
 }
 
-// NewPresence starts following a site's heartbeats on nc.
-func NewPresence(nc *nats.Conn, site string) (*Presence, func(), error) {
+// NewPresence starts following a site's heartbeats on nc. A heartbeat
+// that cannot be read is logged (subject and why) and left out.
+func NewPresence(nc *nats.Conn, site string, log *slog.Logger) (*Presence, func(), error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	p := &Presence{site: site, now: time.Now, stations: map[string]*StationView{}}
 	sub, err := nc.Subscribe(oms.PresenceSubject(site), func(m *nats.Msg) {
-		var pr sync.Presence
-		if json.Unmarshal(m.Data, &pr) == nil && pr.Site == site && pr.Station != "" {
-			p.Seen(pr)
+		pr, err := ParsePresence(site, m.Data)
+		if err != nil {
+			log.Warn("presence message refused", "subject", m.Subject, "err", err)
+			return
 		}
+		p.Seen(pr)
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("presence of %s: %w", site, err)
@@ -216,3 +225,51 @@ type Approval struct {
 // ApprovalSubject is where a site's partial-pack approvals travel; the
 // station packing the order takes it as a lead override.
 func ApprovalSubject(site string) string { return "oms." + site + ".approve" }
+
+// ParsePresence reads a heartbeat published on site's presence subject.
+func ParsePresence(site string, data []byte) (sync.Presence, error) {
+	var pr sync.Presence
+	if err := json.Unmarshal(data, &pr); err != nil {
+		return pr, fmt.Errorf("presence: %w", err)
+	}
+	switch {
+	case pr.Site != site:
+		return pr, fmt.Errorf("presence: site %q on the presence subject of %s", pr.Site, site)
+	case pr.Station == "":
+		return pr, errors.New("presence: station missing")
+	}
+	return pr, nil
+}
+
+// ParseBroadcast reads a broadcast published on site's broadcast subject.
+func ParseBroadcast(site string, data []byte) (Broadcast, error) {
+	var b Broadcast
+	if err := json.Unmarshal(data, &b); err != nil {
+		return b, fmt.Errorf("broadcast: %w", err)
+	}
+	switch {
+	case b.Site != "" && b.Site != site:
+		return b, fmt.Errorf("broadcast: site %q on the broadcast subject of %s", b.Site, site)
+	case strings.TrimSpace(b.Message) == "":
+		return b, errors.New("broadcast: message missing")
+	}
+	return b, nil
+}
+
+// ParseApproval reads a partial-pack approval published on site's
+// approval subject.
+func ParseApproval(site string, data []byte) (Approval, error) {
+	var a Approval
+	if err := json.Unmarshal(data, &a); err != nil {
+		return a, fmt.Errorf("approval: %w", err)
+	}
+	switch {
+	case a.Site != "" && a.Site != site:
+		return a, fmt.Errorf("approval: site %q on the approval subject of %s", a.Site, site)
+	case a.OrderID == "":
+		return a, errors.New("approval: order_id missing")
+	case a.Lead == "":
+		return a, errors.New("approval: lead missing")
+	}
+	return a, nil
+}
