@@ -388,8 +388,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		cmds = append(cmds, m.fetchStatus())
 	}
 	if b, ok := msg.(common.BroadcastMsg); ok {
-		m.notice = "MSG " + b.From + ": " + b.Text
-		cmds = append(cmds, m.bell(), tea.Tick(time.Minute, func(time.Time) tea.Msg { return noticeDoneMsg{text: m.notice} }))
+		// The tick carries its own text: read from m in the tick's
+		// goroutine it would race with Update and, after a second
+		// broadcast, take the newer one off early.
+		notice := "MSG " + b.From + ": " + b.Text
+		m.notice = notice
+		cmds = append(cmds, m.bell(), tea.Tick(time.Minute, func(time.Time) tea.Msg { return noticeDoneMsg{text: notice} }))
 	}
 	if d, ok := msg.(noticeDoneMsg); ok && d.text == m.notice {
 		m.notice = ""
@@ -478,23 +482,30 @@ func (m *Model) View() string {
 		parts = append(parts, s.Entry.Render(common.Fit(line, w)))
 	}
 	if h >= 4 {
-		bindings := append(append([]key.Binding{}, m.active().ShortHelp()...), m.keys.ShortHelp()...)
-		// bubbles' help overflows when even its ellipsis does not fit:
-		// drop whole items from the end instead.
-		line := m.help.ShortHelpView(bindings)
-		for len(bindings) > 1 && lipgloss.Width(line) > w {
-			bindings = bindings[:len(bindings)-1]
-			line = m.help.ShortHelpView(bindings)
+		if m.notice != "" { // a broadcast takes the help line's place
+			parts = append(parts, s.Warn.Render(common.Fit(m.notice, w)))
+		} else {
+			parts = append(parts, m.helpLine(w))
 		}
-		if lipgloss.Width(line) > w {
-			line = ""
-		}
-		if m.notice != "" {
-			line = s.Warn.Render(common.Fit(m.notice, w))
-		}
-		parts = append(parts, line)
 	}
 	return strings.Join(parts, "\n")
+}
+
+// helpLine is the keys of the active screen and the global ones, as many
+// whole items as fit in w cells.
+func (m *Model) helpLine(w int) string {
+	bindings := append(append([]key.Binding{}, m.active().ShortHelp()...), m.keys.ShortHelp()...)
+	// bubbles' help overflows when even its ellipsis does not fit:
+	// drop whole items from the end instead.
+	line := m.help.ShortHelpView(bindings)
+	for len(bindings) > 1 && lipgloss.Width(line) > w {
+		bindings = bindings[:len(bindings)-1]
+		line = m.help.ShortHelpView(bindings)
+	}
+	if lipgloss.Width(line) > w {
+		return ""
+	}
+	return line
 }
 
 // noticeDoneMsg takes a broadcast off the screen a minute after it came.

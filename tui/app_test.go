@@ -268,6 +268,26 @@ func (s *session) signIn() {
 	s.waitFor("ana ", "PACK")
 }
 
+// signedIn is a fresh fixture on an 80x24 screen with ana signed in.
+func signedIn(t testing.TB) (*fixture, *session) {
+	t.Helper()
+	fx := newFixture(t)
+	s := start(t, fx, 80, 24)
+	s.signIn()
+	return fx, s
+}
+
+// halfPackedT1 is ana packing T1 with one of its three items scanned.
+func halfPackedT1(t testing.TB) (*fixture, *session) {
+	t.Helper()
+	fx, s := signedIn(t)
+	s.scan("T1")
+	s.waitFor("PACK T1")
+	s.scan("PL" + fx.skus[0].SKU)
+	s.waitFor("1/3 items")
+	return fx, s
+}
+
 // TestSignInByBadgeAndPIN signs in by badge, out, and in by id and PIN,
 // and refuses a wrong PIN with the bell.
 func TestSignInByBadgeAndPIN(t *testing.T) {
@@ -300,9 +320,7 @@ func TestSignInByBadgeAndPIN(t *testing.T) {
 // quantity typed first), a wrong item refused, the second line shorted
 // with a reason, and the tote handed off.
 func TestPickWithShortPick(t *testing.T) {
-	fx := newFixture(t)
-	s := start(t, fx, 80, 24)
-	s.signIn()
+	fx, s := signedIn(t)
 	s.key("f2")
 	s.waitFor("PICK · 4 orders waiting", "> T1")
 	s.scan("T1")
@@ -458,13 +476,7 @@ func TestPackWithWrongItem(t *testing.T) {
 // TestPartialPackNeedsLeadOverride closes T1 short: refused for the packer
 // alone, allowed with a lead's badge and a reason (pack.override).
 func TestPartialPackNeedsLeadOverride(t *testing.T) {
-	fx := newFixture(t)
-	s := start(t, fx, 80, 24)
-	s.signIn()
-	s.scan("T1")
-	s.waitFor("PACK T1")
-	s.scan("PL" + fx.skus[0].SKU)
-	s.waitFor("1/3 items")
+	fx, s := halfPackedT1(t)
 	s.scan("CMD-DONE")
 	s.waitFor("2 items missing")
 	s.key("o")
@@ -475,10 +487,18 @@ func TestPartialPackNeedsLeadOverride(t *testing.T) {
 	s.waitFor("Lead override: lead scans")
 	s.scan("BADGE-9001")
 	s.waitFor("Why short?")
+	s.tm.Send(common.TypedMsg{Text: "9"}) // no such reason
+	s.waitFor("reason: type 1 to 3", "Why short?")
 	s.key("1")
 	s.waitFor("partial pack allowed by Lee Lead", "Carton:")
 	s.key("1")
 	s.waitFor("MAILER-S: weight in kg?")
+	s.tm.Send(common.TypedMsg{Text: "NaN"}) // parses as a float: refused here, not by the shipper
+	s.waitFor("weight: type kilograms, 0.01 to 70", "MAILER-S: weight in kg?")
+	for _, bad := range []string{"-1", "71", "heavy"} {
+		s.tm.Send(common.TypedMsg{Text: bad})
+	}
+	s.waitFor("weight: type kilograms, 0.01 to 70", "MAILER-S: weight in kg?")
 	s.key("enter")
 	s.waitFor("T1 shipped")
 	evs := fx.events(t)
@@ -498,7 +518,7 @@ func TestPartialPackNeedsLeadOverride(t *testing.T) {
 	if ov == nil || ov.Lead != "lee" || ov.Action != "partial_pack" || ov.Reason != "out of stock" {
 		t.Fatalf("override %+v", ov)
 	}
-	if done == nil || !done.Partial || done.Cartons[0].Items[0].Qty != 1 {
+	if done == nil || !done.Partial || done.Cartons[0].Items[0].Qty != 1 || done.Cartons[0].WeightGrams <= 0 {
 		t.Fatalf("pack completed %+v", done)
 	}
 }
@@ -506,13 +526,7 @@ func TestPartialPackNeedsLeadOverride(t *testing.T) {
 // TestPartialPackApprovedFromDashboard: a lead approves closing T1 short
 // from the floor dashboard; the station takes it as the lead's override.
 func TestPartialPackApprovedFromDashboard(t *testing.T) {
-	fx := newFixture(t)
-	s := start(t, fx, 80, 24)
-	s.signIn()
-	s.scan("T1")
-	s.waitFor("PACK T1")
-	s.scan("PL" + fx.skus[0].SKU)
-	s.waitFor("1/3 items")
+	fx, s := halfPackedT1(t)
 	s.tm.Send(common.ApprovalMsg{OrderID: "T2", Lead: "lee", Reason: "not this one"})
 	s.tm.Send(common.ApprovalMsg{OrderID: "T1", Lead: "lee", Reason: "customer asked"})
 	s.waitFor("partial pack allowed by lee: customer asked", "Carton:")
@@ -530,9 +544,7 @@ func TestPartialPackApprovedFromDashboard(t *testing.T) {
 // TestReturnWithTwoGrades receives RMA00000001, grades one item A
 // (restocked) and one scrap (disposed), and completes it.
 func TestReturnWithTwoGrades(t *testing.T) {
-	fx := newFixture(t)
-	s := start(t, fx, 80, 24)
-	s.signIn()
+	fx, s := signedIn(t)
 	s.key("f4")
 	s.waitFor("RETURNS")
 	s.scan("RMA99999999")
@@ -581,13 +593,7 @@ func TestReturnWithTwoGrades(t *testing.T) {
 // the screen stops the packer (red, bell), refuses further scans, and the
 // exceptions screen says what to do with the items.
 func TestCancellationMidPack(t *testing.T) {
-	fx := newFixture(t)
-	s := start(t, fx, 80, 24)
-	s.signIn()
-	s.scan("T1")
-	s.waitFor("PACK T1")
-	s.scan("PL" + fx.skus[0].SKU)
-	s.waitFor("1/3 items")
+	fx, s := halfPackedT1(t)
 	ev := fx.task(t, "T1", &oms.TaskOrderCancelled{Reason: "customer changed mind"})
 	s.tm.Send(common.TaskMsg{Event: ev})
 	s.waitFor("order T1 CANCELLED: do not ship")
@@ -618,9 +624,7 @@ func TestCancellationMidPack(t *testing.T) {
 // TestNoScanLostInABurst sends 100 scans at once (far beyond 20/s): every
 // one is handled, in order, and committed.
 func TestNoScanLostInABurst(t *testing.T) {
-	fx := newFixture(t)
-	s := start(t, fx, 80, 24)
-	s.signIn()
+	fx, s := signedIn(t)
 	s.scan("T4")
 	s.waitFor("PACK T4", "0/100 items")
 	code := "PL" + fx.skus[3].SKU
@@ -641,9 +645,7 @@ func TestNoScanLostInABurst(t *testing.T) {
 // TestKeyboardWedge types a barcode as a wedge scanner does (a burst and
 // Enter): it is taken as a scan. Slow typing stays typing.
 func TestKeyboardWedge(t *testing.T) {
-	fx := newFixture(t)
-	s := start(t, fx, 80, 24)
-	s.signIn()
+	fx, s := signedIn(t)
 	s.tm.Type("T1")
 	s.key("enter") // too short for a scan: typed, and the pack screen looks it up anyway
 	s.waitFor("PACK T1")

@@ -14,12 +14,10 @@ import (
 	"github.com/packline/packline/shipping"
 )
 
-// TestRateShipperBooksFromRateCards: with the example rate cards and
-// ranges from central, a parcel gets the cheapest service, a tracking
-// number and an SSCC with valid check digits, and a delivery estimate; an
-// international order without customs data is stopped with the SKU named.
-func TestRateShipperBooksFromRateCards(t *testing.T) {
-	ctx := context.Background()
+// exampleStation is the example shipping config and a fresh LON/PACK-01
+// station database, closed when the test ends.
+func exampleStation(t *testing.T) (*shipping.Config, *localdb.DB) {
+	t.Helper()
 	cfg, err := shipping.Load(filepath.Join("..", "..", "configs", "shipping.example.toml"))
 	if err != nil {
 		t.Fatal(err)
@@ -28,7 +26,17 @@ func TestRateShipperBooksFromRateCards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return cfg, db
+}
+
+// TestRateShipperBooksFromRateCards: with the example rate cards and
+// ranges from central, a parcel gets the cheapest service, a tracking
+// number and an SSCC with valid check digits, and a delivery estimate; an
+// international order without customs data is stopped with the SKU named.
+func TestRateShipperBooksFromRateCards(t *testing.T) {
+	ctx := context.Background()
+	cfg, db := exampleStation(t)
 	for _, s := range cfg.Series() {
 		ev := oms.NewEvent(&oms.TaskTrackingRange{Series: s.Name, First: s.First + 1, Last: s.First + 100})
 		ev.Site, ev.Station = "LON", "PACK-01"
@@ -36,7 +44,9 @@ func TestRateShipperBooksFromRateCards(t *testing.T) {
 			t.Fatalf("range %s: %v", s.Name, err)
 		}
 	}
-	db.UpsertSKUs(ctx, []oms.SKU{{SKU: "MUG", Description: "Mug", Barcodes: []oms.Barcode{{Code: "4006381333931", Kind: oms.BarcodeGTIN13}}}})
+	if err := db.UpsertSKUs(ctx, []oms.SKU{{SKU: "MUG", Description: "Mug", Barcodes: []oms.Barcode{{Code: "4006381333931", Kind: oms.BarcodeGTIN13}}}}); err != nil {
+		t.Fatal(err)
+	}
 	site := oms.Site{ID: "LON", Name: "London", GS1CompanyPrefix: "5060123",
 		Address: oms.Address{Company: "Packline Ltd", Street1: "Unit 4", City: "Dagenham", PostalCode: "RM9 6XX", Country: "GB"}}
 	svc, err := shipping.NewService(cfg, shipping.Options{Site: "LON", Station: "PACK-01", From: site.Address, Numbers: db, Manifests: db})
@@ -80,17 +90,11 @@ func TestRateShipperBooksFromRateCards(t *testing.T) {
 // that renders; the day's shipments close out to a manifest label.
 func TestCN22AndManifestLabels(t *testing.T) {
 	ctx := context.Background()
-	cfg, err := shipping.Load(filepath.Join("..", "..", "configs", "shipping.example.toml"))
-	if err != nil {
+	cfg, db := exampleStation(t)
+	if err := db.UpsertSKUs(ctx, []oms.SKU{{SKU: "MUG", Description: "Stoneware mug", WeightGrams: 350, HSCode: "691110", CountryOfOrigin: "PT",
+		CustomsValue: 600, Barcodes: []oms.Barcode{{Code: "4006381333931", Kind: oms.BarcodeGTIN13}}}}); err != nil {
 		t.Fatal(err)
 	}
-	db, err := localdb.OpenStation(filepath.Join(t.TempDir(), "s.db"), "LON", "PACK-01")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.UpsertSKUs(ctx, []oms.SKU{{SKU: "MUG", Description: "Stoneware mug", WeightGrams: 350, HSCode: "691110", CountryOfOrigin: "PT",
-		CustomsValue: 600, Barcodes: []oms.Barcode{{Code: "4006381333931", Kind: oms.BarcodeGTIN13}}}})
 	from := oms.Address{Company: "Packline Ltd", Name: "London DC", Street1: "Unit 4", City: "Dagenham", PostalCode: "RM9 6XX", Country: "GB"}
 	svc, err := shipping.NewService(cfg, shipping.Options{Site: "LON", Station: "PACK-01", From: from, Numbers: db, Manifests: db})
 	if err != nil {

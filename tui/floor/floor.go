@@ -108,6 +108,21 @@ func (f *Floor) RecordSignOut(ctx context.Context, o Operator, reason string) er
 // way scannerd decodes what it reads.
 func (f *Floor) Decode(raw string) scanner.Scan { return f.Decoder.Decode([]byte(raw)) }
 
+// RecordRefusal writes a refused scan (rec with reason) to the station's
+// record and returns the operator's message: text, and if the write failed
+// a note saying so, so that a refusal missing from the record never looks
+// like one that is on disk. A scan with no bytes is not recorded.
+func (f *Floor) RecordRefusal(ctx context.Context, sc localdb.ScanContext, rec oms.ScanRecorded, reason, text string) string {
+	rec.Accepted, rec.Reason = false, reason
+	if rec.Raw == "" {
+		return text
+	}
+	if _, err := f.DB.RecordScan(ctx, sc, rec); err != nil {
+		return fmt.Sprintf("%s (not recorded: %v)", text, err)
+	}
+	return text
+}
+
 // ScanRecord is the scan.recorded body for a scan in a context.
 func ScanRecord(context string, s scanner.Scan) oms.ScanRecorded {
 	r := oms.ScanRecorded{Context: context, Raw: s.Raw, Symbology: s.Symbology, Kind: string(s.Kind), Code: s.Value, GTIN: s.GTIN}

@@ -1,9 +1,13 @@
 package floor
 
 import (
+	"context"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/packline/packline/localdb"
 	"github.com/packline/packline/oms"
 	"github.com/packline/packline/scanner"
 )
@@ -62,5 +66,37 @@ func TestSignIn(t *testing.T) {
 	}
 	if o, err := f.SignInPIN("LEE", "9999"); err != nil || !o.Lead {
 		t.Fatal(o, err)
+	}
+}
+
+// TestRecordRefusalSaysWhenNotRecorded: a refused scan goes into the
+// outbox as scan.recorded (accepted false, with its reason); when the
+// write fails, the operator's message says it was not recorded.
+func TestRecordRefusalSaysWhenNotRecorded(t *testing.T) {
+	db, err := localdb.OpenStation(filepath.Join(t.TempDir(), "s.db"), "LON", "PACK-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &Floor{DB: db}
+	ctx := context.Background()
+	rec := ScanRecord("pack", scanner.NewDecoder(scanner.DefaultConfig()).Decode([]byte("NOPE-1")))
+	rec.Accepted = true // RecordRefusal must not trust the caller's flag
+	if got := f.RecordRefusal(ctx, localdb.ScanContext{Operator: "ana"}, rec, "unknown_barcode", "unknown barcode NOPE-1"); got != "unknown barcode NOPE-1" {
+		t.Fatalf("message %q", got)
+	}
+	rows, err := db.PendingOutbox(ctx, 0, 10)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("%d outbox rows, %v", len(rows), err)
+	}
+	ev, err := oms.ParseEvent(rows[0].Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := ev.Payload.(*oms.ScanRecorded); !ok || p.Accepted || p.Reason != "unknown_barcode" || p.Raw != "NOPE-1" {
+		t.Fatalf("recorded %+v", ev.Payload)
+	}
+	db.Close()
+	if got := f.RecordRefusal(ctx, localdb.ScanContext{Operator: "ana"}, rec, "unknown_barcode", "unknown barcode NOPE-1"); !strings.HasPrefix(got, "unknown barcode NOPE-1 (not recorded: ") {
+		t.Fatalf("message after a failed write %q", got)
 	}
 }

@@ -273,19 +273,14 @@ func (m *Model) Scan(msg common.ScanMsg) tea.Cmd {
 
 // refuse records a refused scan and answers red.
 func (m *Model) refuse(s scanner.Scan, reason, text string) tea.Cmd {
-	db, sc := m.f.DB, m.scanContext()
+	f, sc := m.f, m.scanContext()
 	rec := floor.ScanRecord("pack", s)
-	rec.Reason = reason
-	return func() tea.Msg { return refusal(db, sc, rec, text) }
+	return func() tea.Msg { return refusal(f, sc, rec, reason, text) }
 }
 
-func refusal(db *localdb.DB, sc localdb.ScanContext, rec oms.ScanRecorded, text string) tea.Msg {
-	rec.Accepted = false
-	if rec.Raw != "" {
-		if _, err := db.RecordScan(context.Background(), sc, rec); err != nil {
-			text += " (not recorded: " + err.Error() + ")"
-		}
-	}
+// refusal records a refused scan and is the red answer for it.
+func refusal(f *floor.Floor, sc localdb.ScanContext, rec oms.ScanRecorded, reason, text string) scannedMsg {
+	text = f.RecordRefusal(context.Background(), sc, rec, reason, text)
 	return scannedMsg{Result: common.Result{Feedback: common.Bad("%s", text)}, line: -1}
 }
 
@@ -310,8 +305,7 @@ func (m *Model) open(s scanner.Scan) tea.Cmd {
 		}
 		if !ok {
 			rec := floor.ScanRecord("pack", s)
-			rec.Reason = "unknown_barcode"
-			m := refusal(f.DB, localdb.ScanContext{Operator: op.ID}, rec, "no order for "+rec.Raw+": scan a tote or an order").(scannedMsg)
+			m := refusal(f, localdb.ScanContext{Operator: op.ID}, rec, "unknown_barcode", "no order for "+rec.Raw+": scan a tote or an order")
 			return openedMsg{Result: m.Result}
 		}
 		po, err := f.DB.PackOrder(ctx, id)
@@ -343,10 +337,7 @@ func (m *Model) item(s scanner.Scan) tea.Cmd {
 	return func() tea.Msg {
 		ctx := context.Background()
 		rec := floor.ScanRecord("pack", s)
-		refuse := func(reason, text string) tea.Msg {
-			rec.Reason = reason
-			return refusal(f.DB, sc, rec, text)
-		}
+		refuse := func(reason, text string) tea.Msg { return refusal(f, sc, rec, reason, text) }
 		switch s.Kind {
 		case scanner.KindTote, scanner.KindOrder:
 			return refuse("other_order", "another order's label: finish "+orderID+" first")
@@ -498,6 +489,8 @@ func (m *Model) Typed(text string) tea.Cmd {
 		if n, err := strconv.Atoi(text); err == nil && n >= 1 && n <= len(overrideReasons) {
 			return m.override(overrideReasons[n-1])
 		}
+		m.fb = common.Bad("reason: type 1 to %d", len(overrideReasons))
+		return bell
 	case stageCarton:
 		if c, ok := m.f.Carton(text); ok {
 			return m.toWeight(c)
@@ -506,7 +499,7 @@ func (m *Model) Typed(text string) tea.Cmd {
 		return bell
 	case stageWeight:
 		kg, err := strconv.ParseFloat(strings.ReplaceAll(text, ",", "."), 64)
-		if err != nil || kg <= 0 || kg > 70 {
+		if err != nil || !(kg > 0 && kg <= 70) { // written so that NaN fails too
 			m.fb = common.Bad("weight: type kilograms, 0.01 to 70")
 			return bell
 		}

@@ -245,17 +245,16 @@ func toteID(s scanner.Scan) string {
 
 // refuse records a refused scan and answers red.
 func (m *Model) refuse(s scanner.Scan, reason, text string) tea.Cmd {
-	db, ref := m.f.DB, m.ref()
+	f, ref := m.f, m.ref()
 	rec := floor.ScanRecord("pick", s)
-	rec.Reason = reason
-	return func() tea.Msg {
-		if rec.Raw != "" {
-			if _, err := db.RecordScan(context.Background(), localdb.ScanContext{Operator: ref.Operator, OrderID: ref.OrderID, OrderVersion: ref.Version}, rec); err != nil {
-				return stepMsg{Result: common.Result{Feedback: common.Bad("%s (not recorded: %v)", text, err)}, next: -1, line: -1}
-			}
-		}
-		return stepMsg{Result: common.Result{Feedback: common.Bad("%s", text)}, next: -1, line: -1}
-	}
+	return func() tea.Msg { return refusal(f, ref, rec, reason, text) }
+}
+
+// refusal records a refused scan and is the red answer for it.
+func refusal(f *floor.Floor, ref localdb.OrderRef, rec oms.ScanRecorded, reason, text string) stepMsg {
+	sc := localdb.ScanContext{Operator: ref.Operator, OrderID: ref.OrderID, OrderVersion: ref.Version}
+	text = f.RecordRefusal(context.Background(), sc, rec, reason, text)
+	return stepMsg{Result: common.Result{Feedback: common.Bad("%s", text)}, next: -1, line: -1}
 }
 
 func (m *Model) scanTote(s scanner.Scan) tea.Cmd {
@@ -302,9 +301,8 @@ func (m *Model) scanItem(s scanner.Scan) tea.Cmd {
 		rec := floor.ScanRecord("pick", s)
 		bm, err := f.ResolveSKU(ctx, s)
 		refuse := func(reason, text string) tea.Msg {
-			rec.Reason, rec.SKU = reason, bm.SKU
-			f.DB.RecordScan(ctx, localdb.ScanContext{Operator: ref.Operator, OrderID: ref.OrderID, OrderVersion: ref.Version}, rec)
-			return stepMsg{Result: common.Result{Feedback: common.Bad("%s", text)}, next: -1, line: -1}
+			rec.SKU = bm.SKU
+			return refusal(f, ref, rec, reason, text)
 		}
 		if err != nil {
 			return refuse("unknown_barcode", "unknown barcode "+rec.Raw)

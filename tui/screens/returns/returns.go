@@ -172,13 +172,10 @@ func (m *Model) scanContext() localdb.ScanContext {
 }
 
 func (m *Model) refuse(s scanner.Scan, reason, text string) tea.Cmd {
-	db, sc := m.f.DB, m.scanContext()
+	f, sc := m.f, m.scanContext()
 	rec := floor.ScanRecord("returns", s)
-	rec.Reason = reason
 	return func() tea.Msg {
-		if rec.Raw != "" {
-			db.RecordScan(context.Background(), sc, rec)
-		}
+		text := f.RecordRefusal(context.Background(), sc, rec, reason, text)
 		return itemMsg{Result: common.Result{Feedback: common.Bad("%s", text)}}
 	}
 }
@@ -260,12 +257,12 @@ func (m *Model) item(s scanner.Scan) tea.Cmd {
 				return itemMsg{sku: bm.SKU, Result: common.Result{Feedback: common.Good("%s: grade it", bm.SKU)}}
 			}
 		}
-		rec.SKU, rec.Reason = bm.SKU, "wrong_item"
-		text := "not on this RMA"
+		rec.SKU = bm.SKU
+		reason, text := "wrong_item", "not on this RMA"
 		if err != nil {
-			rec.Reason, text = "unknown_barcode", "unknown barcode "+rec.Raw
+			reason, text = "unknown_barcode", "unknown barcode "+rec.Raw
 		}
-		f.DB.RecordScan(ctx, sc, rec)
+		text = f.RecordRefusal(ctx, sc, rec, reason, text)
 		return itemMsg{Result: common.Result{Feedback: common.Bad("%s", text)}}
 	}
 }
