@@ -34,3 +34,6 @@ var ErrInvalidParcel = errors.New("invalid parcel")
 // ErrNotSupported is returned by a carrier adapter for an operation it
 // cannot do (the offline rate-card carrier cannot track parcels).
 var ErrNotSupported = errors.New("not supported by this carrier")
+
+// ErrNothingToClose is returned by CloseOut when a carrier has no open shipments.
+var ErrNothingToClose = errors.New("no shipments to close out")

@@ -322,4 +322,7 @@ func BenchmarkRateShop(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	if per := b.Elapsed() / time.Duration(b.N); per > 50*time.Microsecond {
+		b.Logf("MISSED TARGET: rate shopping takes %s a parcel, target under 50µs", per)
+	}
 }

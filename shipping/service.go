@@ -2,7 +2,6 @@ package shipping
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -239,9 +238,6 @@ func (s *Service) Declaration(order oms.Order, items []oms.PackedItem, skus map[
 	}
 	return s.cfg.declare(s.opt.From, &order, items, skus, grossGrams)
 }
-
-// ErrNothingToClose is returned by CloseOut when a carrier has no open shipments.
-var ErrNothingToClose = errors.New("no shipments to close out")
 
 // CloseOut closes the day for one carrier: every shipment the station
 // recorded for it since the last close-out goes on a new manifest, in one

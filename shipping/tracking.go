@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/packline/packline/oms"
 )
 
 // The tracking number formats a carrier can use.
@@ -167,19 +169,14 @@ func CheckS10(s string) error {
 }
 
 // GS1CheckDigit returns the GS1 mod-10 check digit of digits (weights 3
-// and 1 alternating from the right), as for GTINs and SSCCs.
+// and 1 alternating from the right), as for GTINs and SSCCs: the domain's
+// oms.GS1CheckDigit, with an error that names the number.
 func GS1CheckDigit(digits string) (byte, error) {
-	if !allDigits(digits) {
+	c, ok := oms.GS1CheckDigit(digits)
+	if !ok {
 		return 0, fmt.Errorf("GS1 number %q: not all digits", digits)
 	}
-	sum := 0
-	for i := len(digits) - 1; i >= 0; i -= 2 {
-		sum += 3 * int(digits[i]-'0')
-	}
-	for i := len(digits) - 2; i >= 0; i -= 2 {
-		sum += int(digits[i] - '0')
-	}
-	return byte('0' + (10-sum%10)%10), nil
+	return c, nil
 }
 
 // MakeSSCC builds an SSCC-18 from a GS1 company prefix (7-10 digits) and
