@@ -31,11 +31,11 @@ const usage = `usage: station [run] [flags]    the floor terminal (station run -
        station COMMAND [flags]
 
 commands:
-  run     the station TUI (the default): pick, pack, returns, exceptions
-  init    create or open the station's local database (--demo loads demo data)
-  status  show what the station holds and its sync backlog
-  label   write the ZPL of one label to stdout (station label --help)
-  sync    run the station's sync with central (outbox out, tasks in) until Ctrl-C
+  run       the station TUI (the default): pick, pack, returns, exceptions
+  init      create or open the station's local database (--demo loads demo data)
+  status    show what the station holds and its sync backlog
+  label     write the ZPL of one label to stdout (station label --help)
+  sync      run the station's sync with central (outbox out, tasks in) until Ctrl-C
   closeout  end of day for a carrier: the manifest and its pickup label
 `
 
@@ -83,6 +83,14 @@ func (f *stationFlags) register(fs *flag.FlagSet) {
 
 func (f *stationFlags) dbPath() string { return filepath.Join(f.data, "station.db") }
 
+// open makes the data folder and opens (or creates) the station's database.
+func (f *stationFlags) open() (*localdb.DB, error) {
+	if err := os.MkdirAll(f.data, 0o750); err != nil {
+		return nil, err
+	}
+	return localdb.OpenStation(f.dbPath(), f.site, f.station)
+}
+
 func runInit(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -93,10 +101,7 @@ func runInit(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(sf.data, 0o750); err != nil {
-		return fmt.Errorf("init: %w", err)
-	}
-	db, err := localdb.OpenStation(sf.dbPath(), sf.site, sf.station)
+	db, err := sf.open()
 	if err != nil {
 		return fmt.Errorf("init: %w", err)
 	}
@@ -171,10 +176,7 @@ func runSync(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	if err := os.MkdirAll(sf.data, 0o750); err != nil {
-		return fmt.Errorf("sync: %w", err)
-	}
-	db, err := localdb.OpenStation(sf.dbPath(), sf.site, sf.station)
+	db, err := sf.open()
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
