@@ -91,18 +91,39 @@ func BenchmarkScanToView(b *testing.B) {
 		i++
 	}
 	b.StopTimer()
-	report(b, "commit", full)
-	report(b, "screen", ui)
+	if p99 := report(b, "commit", full); p99 > 2 {
+		// The durable commit waits on the disk, which the TUI does not
+		// control: reported, not failed.
+		b.Logf("MISSED TARGET: scan with its SQLite commit: p99 %.2f ms, over the 2 ms target on this disk", p99)
+	}
+	// Speed is reported, never asserted: a miss of the 2 ms target is
+	// logged (the p99 moves with other load on a shared machine).
+	if p99 := report(b, "screen", ui); p99 > 2 {
+		b.Logf("MISSED TARGET: scan result to updated View(): p99 %.2f ms, over the 2 ms target (machine load?)", p99)
+	}
+	if p50 := quantile(ui, 0.50); p50 > 2 {
+		b.Logf("MISSED TARGET: scan result to updated View(): p50 %.2f ms, target p99 under 2 ms", p50)
+	}
 }
 
-func report(b *testing.B, name string, ds []time.Duration) {
+// report sorts ds, reports its p50 and p99 as name-p50-ms and
+// name-p99-ms, and returns the p99 in ms.
+func report(b *testing.B, name string, ds []time.Duration) float64 {
 	if len(ds) == 0 {
-		return
+		return 0
 	}
 	slices.Sort(ds)
-	p := func(q float64) float64 { return float64(ds[min(int(q*float64(len(ds))), len(ds)-1)]) / 1e6 }
-	b.ReportMetric(p(0.50), name+"-p50-ms")
-	b.ReportMetric(p(0.99), name+"-p99-ms")
+	b.ReportMetric(quantile(ds, 0.50), name+"-p50-ms")
+	b.ReportMetric(quantile(ds, 0.99), name+"-p99-ms")
+	return quantile(ds, 0.99)
+}
+
+// quantile is the q quantile of the sorted ds, in ms.
+func quantile(ds []time.Duration, q float64) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	return float64(ds[min(int(q*float64(len(ds))), len(ds)-1)]) / 1e6
 }
 
 // BenchmarkView80x24 draws the pack screen of a 200-line order at 80x24
@@ -112,6 +133,9 @@ func BenchmarkView80x24(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		_ = m.View()
+	}
+	if per := b.Elapsed() / time.Duration(b.N); per > time.Millisecond {
+		b.Logf("MISSED TARGET: View() at 80x24 takes %s, target under 1 ms", per)
 	}
 }
 
