@@ -1325,12 +1325,8 @@ func (s *Store) RecordDropShipment(ctx context.Context, orderID string, sh oms.S
 // working, or waiting for stock) keeps its state with a history note and a
 // partially_shipped notification carrying the tracking number.
 func recordDropShipment(ctx context.Context, tx *sql.Tx, orderID string, sh oms.Shipment, lines map[int]int, now time.Time, by string) error {
-	var existing string
-	if err := tx.QueryRowContext(ctx, "SELECT order_id FROM shipments WHERE id = ?", sh.ID).Scan(&existing); err == nil {
-		if existing != orderID {
-			return fmt.Errorf("%w: shipment %s is already recorded for order %s", ErrConflict, sh.ID, existing)
-		}
-		return nil
+	if done, err := shipmentRecorded(ctx, tx, orderID, sh.ID); done || err != nil {
+		return err
 	}
 	o, err := loadOrder(ctx, tx, orderID)
 	if err != nil {
@@ -1356,17 +1352,9 @@ func recordDropShipment(ctx context.Context, tx *sql.Tx, orderID string, sh oms.
 			return err
 		}
 	}
-	body, err := json.Marshal(sh)
+	left, err := insertShipment(ctx, tx, o.ID, sh)
 	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO shipments (id, order_id, tracking_number, body, at) VALUES (?, ?, ?, ?, ?)",
-		sh.ID, o.ID, sh.TrackingNumber, string(body), timestamp(sh.ShippedAt)); err != nil {
 		return fmt.Errorf("record drop-ship shipment %s: %w", sh.ID, err)
-	}
-	var left int
-	if err := tx.QueryRowContext(ctx, "SELECT coalesce(sum(qty - shipped), 0) FROM order_lines WHERE order_id = ?", o.ID).Scan(&left); err != nil {
-		return err
 	}
 	note := fmt.Sprintf("drop-ship shipment %s from %s: %s %s", sh.ID, sh.Site, sh.Carrier, sh.TrackingNumber)
 	switch {

@@ -3,6 +3,7 @@ package central
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/packline/packline/oms"
 )
@@ -400,4 +402,39 @@ func TestConcurrentOrdersNeverOversell(t *testing.T) {
 		t.Fatalf("station queues %v, want 50 each", queues)
 	}
 	w.checkLedger(t)
+}
+
+// TestReadsDoNotWaitForWriters: an order view and a tracking lookup
+// answer from their snapshot while a long write transaction (an
+// allocation pass, an import) holds the write lock.
+func TestReadsDoNotWaitForWriters(t *testing.T) {
+	w := newWorld(t)
+	o := w.capture(t, order("R-1", testGB, false, LineInput{SKU: "SKU-1", Qty: 1, UnitPrice: 100}))
+	locked, release := make(chan struct{}), make(chan struct{})
+	writer := make(chan error, 1)
+	go func() {
+		writer <- w.store.inTx(w.ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(w.ctx, "UPDATE orders SET updated_at = updated_at WHERE id = ?", o.ID); err != nil {
+				return err
+			}
+			close(locked)
+			<-release
+			return nil
+		})
+	}()
+	<-locked
+	start := time.Now()
+	v, err := w.store.GetOrder(w.ctx, o.ID)
+	_, trackErr := w.store.Track(w.ctx, "1Z0000000000000000")
+	took := time.Since(start)
+	close(release)
+	if err := <-writer; err != nil {
+		t.Fatal(err)
+	}
+	if err != nil || v.ID != o.ID || !errors.Is(trackErr, ErrNotFound) {
+		t.Fatalf("reads beside a writer: %v %v", err, trackErr)
+	}
+	if took > time.Second {
+		t.Fatalf("reads waited %v for the writer", took)
+	}
 }

@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -211,14 +212,7 @@ type Notification struct {
 	OrderURL string `json:"order_url,omitempty"`
 }
 
-func isNotifyKind(s oms.State) bool {
-	for _, k := range NotifyKinds {
-		if k == s {
-			return true
-		}
-	}
-	return false
-}
+func isNotifyKind(s oms.State) bool { return slices.Contains(NotifyKinds, s) }
 
 // enqueueNotification queues the customer notifications a move to state
 // to calls for, in the transaction that makes the move: one row per
@@ -253,7 +247,7 @@ func enqueueNotification(ctx context.Context, tx *sql.Tx, o *oms.Order, to oms.S
 		ShipTo: o.ShipTo, Currency: o.Currency, Total: o.Total(), ServiceLevel: o.ServiceLevel, PromisedAt: o.PromisedAt, Lines: o.Lines}
 	switch to {
 	case oms.StateShipped, oms.StatePartiallyShipped, oms.StateDelivered:
-		if n.Shipments, err = orderShipments(ctx, tx, o.ID); err != nil {
+		if n.Shipments, err = orderShipments(ctx, tx, nil, o.ID); err != nil {
 			return err
 		}
 	case oms.StateReturnReceived, oms.StateRefunded:
@@ -280,26 +274,6 @@ func enqueueNotification(ctx context.Context, tx *sql.Tx, o *oms.Order, to oms.S
 		}
 	}
 	return nil
-}
-
-func orderShipments(ctx context.Context, tx *sql.Tx, orderID string) ([]oms.Shipment, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT body FROM shipments WHERE order_id = ? ORDER BY at, id", orderID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []oms.Shipment
-	for rows.Next() {
-		var body string
-		var sh oms.Shipment
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		if json.Unmarshal([]byte(body), &sh) == nil {
-			out = append(out, sh)
-		}
-	}
-	return out, rows.Err()
 }
 
 // ApplyNotifyConfig records which channels are configured, so order

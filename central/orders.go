@@ -233,12 +233,12 @@ type Assignment struct {
 
 // GetOrder returns the full view of one order.
 func (s *Store) GetOrder(ctx context.Context, id string) (OrderView, error) {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return OrderView{}, err
-	}
-	defer tx.Rollback()
-	return orderView(ctx, tx, id)
+	var v OrderView
+	err := s.readTx(ctx, func(q querier) (err error) {
+		v, err = orderView(ctx, q, id)
+		return err
+	})
+	return v, err
 }
 
 func orderView(ctx context.Context, q querier, id string) (OrderView, error) {
@@ -250,22 +250,17 @@ func orderView(ctx context.Context, q querier, id string) (OrderView, error) {
 		Customer: o.Customer, ShipTo: o.ShipTo, Currency: o.Currency, ServiceLevel: o.ServiceLevel, PromisedAt: o.PromisedAt,
 		ShipComplete: o.ShipComplete, Total: o.Total(), CreatedAt: o.Created,
 		Lines: []LineView{}, Allocations: []AllocationView{}, Assignments: []Assignment{}, Shipments: []oms.Shipment{}, History: []HistoryEntry{}}
-	rows, err := q.QueryContext(ctx, "SELECT line_no, sku, qty, unit_price, allocated, shipped FROM order_lines WHERE order_id = ? ORDER BY line_no", id)
-	if err != nil {
-		return v, err
-	}
-	for rows.Next() {
+	v.Lines, err = queryRows(ctx, q, v.Lines, func(rows *sql.Rows) (LineView, error) {
 		var l LineView
-		if err := rows.Scan(&l.LineNo, &l.SKU, &l.Qty, &l.UnitPrice, &l.Allocated, &l.Shipped); err != nil {
-			rows.Close()
-			return v, err
-		}
+		err := rows.Scan(&l.LineNo, &l.SKU, &l.Qty, &l.UnitPrice, &l.Allocated, &l.Shipped)
 		if o.State != oms.StateCancelled {
 			l.Backordered = l.Qty - l.Allocated - l.Shipped
 		}
-		v.Lines = append(v.Lines, l)
+		return l, err
+	}, "SELECT line_no, sku, qty, unit_price, allocated, shipped FROM order_lines WHERE order_id = ? ORDER BY line_no", id)
+	if err != nil {
+		return v, err
 	}
-	rows.Close()
 	// B2B (b2b.go): drop-ship lines show their supplier and PO, not a backorder.
 	ds, err := dropShipViews(ctx, q, id)
 	if err != nil {
@@ -276,63 +271,59 @@ func orderView(ctx context.Context, q querier, id string) (OrderView, error) {
 			v.Lines[i].DropShip, v.Lines[i].Backordered = &d, 0
 		}
 	}
-	rows, err = q.QueryContext(ctx, "SELECT site, sku, sum(qty) FROM allocations WHERE order_id = ? GROUP BY site, sku ORDER BY site, sku", id)
+	v.Allocations, err = queryRows(ctx, q, v.Allocations, func(rows *sql.Rows) (a AllocationView, err error) {
+		return a, rows.Scan(&a.Site, &a.SKU, &a.Qty)
+	}, "SELECT site, sku, sum(qty) FROM allocations WHERE order_id = ? GROUP BY site, sku ORDER BY site, sku", id)
 	if err != nil {
 		return v, err
 	}
-	for rows.Next() {
-		var a AllocationView
-		if err := rows.Scan(&a.Site, &a.SKU, &a.Qty); err != nil {
-			rows.Close()
-			return v, err
-		}
-		v.Allocations = append(v.Allocations, a)
-	}
-	rows.Close()
-	rows, err = q.QueryContext(ctx, "SELECT site, station FROM assignments WHERE order_id = ? ORDER BY site", id)
+	v.Assignments, err = queryRows(ctx, q, v.Assignments, func(rows *sql.Rows) (a Assignment, err error) {
+		return a, rows.Scan(&a.Site, &a.Station)
+	}, "SELECT site, station FROM assignments WHERE order_id = ? ORDER BY site", id)
 	if err != nil {
 		return v, err
 	}
-	for rows.Next() {
-		var a Assignment
-		if err := rows.Scan(&a.Site, &a.Station); err != nil {
-			rows.Close()
-			return v, err
-		}
-		v.Assignments = append(v.Assignments, a)
-	}
-	rows.Close()
-	rows, err = q.QueryContext(ctx, "SELECT body FROM shipments WHERE order_id = ? ORDER BY at", id)
-	if err != nil {
+	if v.Shipments, err = orderShipments(ctx, q, v.Shipments, id); err != nil {
 		return v, err
 	}
-	for rows.Next() {
+	v.History, err = queryRows(ctx, q, v.History, func(rows *sql.Rows) (h HistoryEntry, err error) {
+		var at string
+		err = rows.Scan(&h.Status, &at, &h.By, &h.Reason)
+		h.At = parseTime(at)
+		return h, err
+	}, "SELECT state, at, by, reason FROM order_history WHERE order_id = ? ORDER BY id", id)
+	return v, err
+}
+
+// orderShipments appends the order's shipments to dst, in the order they left.
+func orderShipments(ctx context.Context, q querier, dst []oms.Shipment, orderID string) ([]oms.Shipment, error) {
+	return queryRows(ctx, q, dst, func(rows *sql.Rows) (sh oms.Shipment, err error) {
 		var body string
-		var sh oms.Shipment
 		if err := rows.Scan(&body); err != nil {
-			rows.Close()
-			return v, err
+			return sh, err
 		}
-		if json.Unmarshal([]byte(body), &sh) == nil {
-			v.Shipments = append(v.Shipments, sh)
+		if err := json.Unmarshal([]byte(body), &sh); err != nil {
+			return sh, fmt.Errorf("order %s: stored shipment: %w", orderID, err)
 		}
-	}
-	rows.Close()
-	rows, err = q.QueryContext(ctx, "SELECT state, at, by, reason FROM order_history WHERE order_id = ? ORDER BY id", id)
+		return sh, nil
+	}, "SELECT body FROM shipments WHERE order_id = ? ORDER BY at, id", orderID)
+}
+
+// queryRows runs query and appends each row, as scan reads it, to dst.
+func queryRows[T any](ctx context.Context, q querier, dst []T, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return v, err
+		return dst, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var h HistoryEntry
-		var at string
-		if err := rows.Scan(&h.Status, &at, &h.By, &h.Reason); err != nil {
-			return v, err
+		x, err := scan(rows)
+		if err != nil {
+			return dst, err
 		}
-		h.At = parseTime(at)
-		v.History = append(v.History, h)
+		dst = append(dst, x)
 	}
-	return v, rows.Err()
+	return dst, rows.Err()
 }
 
 // OrderFilter selects orders for a listing.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -70,7 +71,7 @@ func (in *ReturnInput) validate() error {
 		return bad("reason", "longer than 500 bytes")
 	case strings.ContainsFunc(in.Reason, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }):
 		return bad("reason", "contains control characters")
-	case in.ExpectedCondition != "" && !contains(ExpectedConditions, in.ExpectedCondition):
+	case in.ExpectedCondition != "" && !slices.Contains(ExpectedConditions, in.ExpectedCondition):
 		return bad("expected_condition", "%q is not one of %s", in.ExpectedCondition, strings.Join(ExpectedConditions, ", "))
 	case len(in.Lines) == 0:
 		return bad("lines", "a return needs at least one line")
@@ -86,15 +87,6 @@ func (in *ReturnInput) validate() error {
 		in.Lines[i].SKU = strings.TrimSpace(l.SKU)
 	}
 	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // AuthorizeReturn issues an RMA for shipped lines of an order: it checks
@@ -235,15 +227,13 @@ func authorisedBySKU(ctx context.Context, tx *sql.Tx, orderID string) (map[strin
 // shipment that carried one of the returned SKUs, else of the latest
 // shipment, else of the order's assignment.
 func returnSite(ctx context.Context, tx *sql.Tx, orderID string, skus []string) (string, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT body FROM shipments WHERE order_id = ? ORDER BY at DESC, id", orderID)
+	shipments, err := orderShipments(ctx, tx, nil, orderID)
 	if err != nil {
 		return "", fmt.Errorf("order %s shipments: %w", orderID, err)
 	}
 	var latest, carrying string
-	for rows.Next() {
-		var body string
-		var sh oms.Shipment
-		if rows.Scan(&body) != nil || json.Unmarshal([]byte(body), &sh) != nil || sh.Site == "" {
+	for _, sh := range slices.Backward(shipments) {
+		if sh.Site == "" {
 			continue
 		}
 		if latest == "" {
@@ -251,15 +241,11 @@ func returnSite(ctx context.Context, tx *sql.Tx, orderID string, skus []string) 
 		}
 		for _, c := range sh.Cartons {
 			for _, it := range c.Items {
-				if carrying == "" && contains(skus, it.SKU) {
+				if carrying == "" && slices.Contains(skus, it.SKU) {
 					carrying = sh.Site
 				}
 			}
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return "", fmt.Errorf("order %s shipments: %w", orderID, err)
 	}
 	if site := firstNonEmpty(carrying, latest); site != "" {
 		return site, nil
@@ -334,16 +320,8 @@ func (s *Store) RecordShipment(ctx context.Context, orderID string, sh oms.Shipm
 // recordShipment is RecordShipment within the caller's transaction; sh
 // has passed validateShipment.
 func recordShipment(ctx context.Context, tx *sql.Tx, orderID string, sh oms.Shipment, now time.Time, by string) error {
-	var existing string
-	err := tx.QueryRowContext(ctx, "SELECT order_id FROM shipments WHERE id = ?", sh.ID).Scan(&existing)
-	if err == nil {
-		if existing != orderID {
-			return fmt.Errorf("%w: shipment %s is already recorded for order %s", ErrConflict, sh.ID, existing)
-		}
-		return nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("record shipment %s: %w", sh.ID, err)
+	if done, err := shipmentRecorded(ctx, tx, orderID, sh.ID); done || err != nil {
+		return err
 	}
 	o, err := loadOrder(ctx, tx, orderID)
 	if err != nil {
@@ -373,16 +351,8 @@ func recordShipment(ctx context.Context, tx *sql.Tx, orderID string, sh oms.Ship
 			return err
 		}
 	}
-	body, err := json.Marshal(sh)
+	left, err := insertShipment(ctx, tx, o.ID, sh)
 	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO shipments (id, order_id, tracking_number, body, at) VALUES (?, ?, ?, ?, ?)",
-		sh.ID, o.ID, sh.TrackingNumber, string(body), timestamp(sh.ShippedAt)); err != nil {
-		return fmt.Errorf("record shipment %s: %w", sh.ID, err)
-	}
-	var left int
-	if err := tx.QueryRowContext(ctx, "SELECT coalesce(sum(qty - shipped), 0) FROM order_lines WHERE order_id = ?", o.ID).Scan(&left); err != nil {
 		return fmt.Errorf("record shipment %s: %w", sh.ID, err)
 	}
 	// The station at this site is done with the order once nothing
@@ -408,6 +378,38 @@ func recordShipment(ctx context.Context, tx *sql.Tx, orderID string, sh oms.Ship
 	// by the next allocation pass at units still unallocated, in this
 	// same transaction.
 	return afterShipment(ctx, tx, o.ID, sh, now)
+}
+
+// shipmentRecorded reports whether shipment id is already stored: for
+// orderID it is a redelivery and a no-op (true); for another order it is
+// ErrConflict.
+func shipmentRecorded(ctx context.Context, tx *sql.Tx, orderID, id string) (bool, error) {
+	var existing string
+	err := tx.QueryRowContext(ctx, "SELECT order_id FROM shipments WHERE id = ?", id).Scan(&existing)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("record shipment %s: %w", id, err)
+	case existing != orderID:
+		return false, fmt.Errorf("%w: shipment %s is already recorded for order %s", ErrConflict, id, existing)
+	}
+	return true, nil
+}
+
+// insertShipment stores sh for the order, whose lines have already been
+// updated, and returns the units of the order still to ship.
+func insertShipment(ctx context.Context, tx *sql.Tx, orderID string, sh oms.Shipment) (left int, err error) {
+	body, err := json.Marshal(sh)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO shipments (id, order_id, tracking_number, body, at) VALUES (?, ?, ?, ?, ?)",
+		sh.ID, orderID, sh.TrackingNumber, string(body), timestamp(sh.ShippedAt)); err != nil {
+		return 0, err
+	}
+	err = tx.QueryRowContext(ctx, "SELECT coalesce(sum(qty - shipped), 0) FROM order_lines WHERE order_id = ?", orderID).Scan(&left)
+	return left, err
 }
 
 func validateShipment(orderID string, sh *oms.Shipment) error {
@@ -555,13 +557,17 @@ func (s *Store) Track(ctx context.Context, tracking string) (TrackingView, error
 	if tracking == "" || len(tracking) > 64 {
 		return TrackingView{}, fmt.Errorf("%w tracking number %q: want 1-64 characters", oms.ErrInvalid, tracking)
 	}
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return TrackingView{}, fmt.Errorf("track %s: %w", tracking, err)
-	}
-	defer tx.Rollback()
+	var v TrackingView
+	err := s.readTx(ctx, func(q querier) (err error) {
+		v, err = track(ctx, q, tracking)
+		return err
+	})
+	return v, err
+}
+
+func track(ctx context.Context, q querier, tracking string) (TrackingView, error) {
 	var orderID, body string
-	err = tx.QueryRowContext(ctx, "SELECT order_id, body FROM shipments WHERE tracking_number = ? ORDER BY at LIMIT 1", tracking).Scan(&orderID, &body)
+	err := q.QueryRowContext(ctx, "SELECT order_id, body FROM shipments WHERE tracking_number = ? ORDER BY at LIMIT 1", tracking).Scan(&orderID, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return TrackingView{}, fmt.Errorf("tracking number %s: %w", tracking, ErrNotFound)
 	}
@@ -572,14 +578,14 @@ func (s *Store) Track(ctx context.Context, tracking string) (TrackingView, error
 	if err := json.Unmarshal([]byte(body), &sh); err != nil {
 		return TrackingView{}, fmt.Errorf("track %s: stored shipment: %w", tracking, err)
 	}
-	o, err := loadOrder(ctx, tx, orderID)
+	o, err := loadOrder(ctx, q, orderID)
 	if err != nil {
 		return TrackingView{}, fmt.Errorf("track %s: %w", tracking, err)
 	}
 	v := TrackingView{TrackingNumber: tracking, Carrier: sh.Carrier, Service: sh.Service, Status: customerStatus(o.State),
 		ShippedAt: sh.ShippedAt, PromisedAt: estimatedDelivery(sh, o), Parcels: len(sh.Cartons),
 		Destination: Destination{City: o.ShipTo.City, Country: o.ShipTo.Country}, History: []TrackStep{}}
-	rows, err := tx.QueryContext(ctx, "SELECT state, at FROM order_history WHERE order_id = ? ORDER BY id", orderID)
+	rows, err := q.QueryContext(ctx, "SELECT state, at FROM order_history WHERE order_id = ? ORDER BY id", orderID)
 	if err != nil {
 		return TrackingView{}, fmt.Errorf("track %s: %w", tracking, err)
 	}

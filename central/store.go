@@ -3,6 +3,7 @@ package central
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"fmt"
 	"time"
@@ -54,6 +55,29 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("central db %s: commit: %w", s.path, err)
 	}
 	return nil
+}
+
+// readTx runs fn on one consistent snapshot of the database: a deferred
+// transaction, which under WAL never waits for a writer. (BeginTx cannot
+// give one: the connection's _txlock=immediate makes every BEGIN take the
+// write lock, ReadOnly or not, so every page view would queue behind
+// captures and allocation passes.)
+func (s *Store) readTx(ctx context.Context, fn func(q querier) error) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("central db %s: %w", s.path, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN DEFERRED"); err != nil {
+		return fmt.Errorf("central db %s: begin: %w", s.path, err)
+	}
+	defer func() {
+		if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+			// Never hand the pool a connection inside a transaction.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	return fn(conn)
 }
 
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
