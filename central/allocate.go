@@ -115,10 +115,16 @@ func (s *Store) AllocatePending(ctx context.Context, p *Policy, limit int, withB
 		var ids []string
 		for rows.Next() {
 			var id string
-			rows.Scan(&id)
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("allocate: %w", err)
+			}
 			ids = append(ids, id)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("allocate: %w", err)
+		}
 		var reallocs bool
 		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM realloc_wanted)").Scan(&reallocs); err != nil {
 			return fmt.Errorf("allocate: %w", err)
@@ -179,7 +185,7 @@ type allocTx struct {
 	skus  map[string]oms.SKU
 	errs  []error
 
-	avail, take, addAlloc, lineAlloc, move, markDropShip, isB2B *sql.Stmt
+	avail, take, addAlloc, lineAlloc, move, markDropShip, isB2B, station, walkSeq *sql.Stmt
 	// dropShipSKUs says whether any SKU is drop-shipped (b2b.go).
 	dropShipSKUs bool
 }
@@ -193,12 +199,18 @@ func newAllocTx(ctx context.Context, tx *sql.Tx, p *Policy, now time.Time) (*all
 	for rows.Next() {
 		var id, body string
 		var site oms.Site
-		rows.Scan(&id, &body)
+		if err := rows.Scan(&id, &body); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("allocate: sites: %w", err)
+		}
 		if json.Unmarshal([]byte(body), &site) == nil {
 			a.sites[id] = site
 		}
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("allocate: sites: %w", err)
+	}
 	prep := func(dst **sql.Stmt, q string) {
 		if err != nil {
 			return
@@ -216,6 +228,8 @@ func newAllocTx(ctx context.Context, tx *sql.Tx, p *Policy, now time.Time) (*all
 		SELECT l.order_id, l.line_no, d.supplier FROM order_lines l JOIN drop_ship_skus d ON d.sku = l.sku
 		WHERE l.order_id = ? AND l.allocated = 0 AND l.shipped = 0`)
 	prep(&a.isB2B, "SELECT EXISTS (SELECT 1 FROM drop_ship_lines WHERE order_id = ?1) OR EXISTS (SELECT 1 FROM edi_orders WHERE order_id = ?1)")
+	prep(&a.station, "SELECT id FROM stations WHERE site = ? AND enabled = 1 ORDER BY queue, id LIMIT 1")
+	prep(&a.walkSeq, "SELECT walk_seq FROM locations WHERE site = ? AND code = ?")
 	if err == nil {
 		err = tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM drop_ship_skus)").Scan(&a.dropShipSKUs)
 	}
@@ -227,7 +241,7 @@ func newAllocTx(ctx context.Context, tx *sql.Tx, p *Policy, now time.Time) (*all
 }
 
 func (a *allocTx) close() {
-	for _, st := range []*sql.Stmt{a.avail, a.take, a.addAlloc, a.lineAlloc, a.move, a.markDropShip, a.isB2B} {
+	for _, st := range []*sql.Stmt{a.avail, a.take, a.addAlloc, a.lineAlloc, a.move, a.markDropShip, a.isB2B, a.station, a.walkSeq} {
 		if st != nil {
 			st.Close()
 		}
@@ -338,10 +352,16 @@ func (a *allocTx) allocateStock(op *oms.Order) (outcome, error) {
 		var bins []binStock
 		for r.Next() {
 			var b binStock
-			r.Scan(&b.site, &b.location, &b.qty)
+			if err := r.Scan(&b.site, &b.location, &b.qty); err != nil {
+				r.Close()
+				return outcomeNone, err
+			}
 			bins = append(bins, b)
 		}
 		r.Close()
+		if err := r.Err(); err != nil {
+			return outcomeNone, err
+		}
 		stock[n.sku] = bins
 	}
 	sites := a.sitesByCost(o.ShipTo)
@@ -405,19 +425,27 @@ func allocReason(picks []pick) string {
 	return "from " + strings.Join(sites, ", ")
 }
 
-// sitesByCost orders the known sites from cheapest to dearest for addr.
+// sitesByCost orders the known sites from cheapest to dearest for addr,
+// pricing each site once.
 func (a *allocTx) sitesByCost(addr oms.Address) []string {
-	ids := make([]string, 0, len(a.sites))
-	for id := range a.sites {
-		ids = append(ids, id)
+	type priced struct {
+		id   string
+		cost int64
 	}
-	sort.Slice(ids, func(i, j int) bool {
-		ci, cj := a.p.cost(a.sites[ids[i]], addr), a.p.cost(a.sites[ids[j]], addr)
-		if ci != cj {
-			return ci < cj
+	ps := make([]priced, 0, len(a.sites))
+	for id, site := range a.sites {
+		ps = append(ps, priced{id, a.p.cost(site, addr)})
+	}
+	sort.Slice(ps, func(i, j int) bool {
+		if ps[i].cost != ps[j].cost {
+			return ps[i].cost < ps[j].cost
 		}
-		return ids[i] < ids[j]
+		return ps[i].id < ps[j].id
 	})
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.id
+	}
 	return ids
 }
 
@@ -531,7 +559,7 @@ func (a *allocTx) release(o *oms.Order, picks []pick, more bool) (bool, error) {
 	stations := map[string]string{}
 	for _, site := range order {
 		var st string
-		err := a.tx.QueryRowContext(a.ctx, "SELECT id FROM stations WHERE site = ? AND enabled = 1 ORDER BY queue, id LIMIT 1", site).Scan(&st)
+		err := a.station.QueryRowContext(a.ctx, site).Scan(&st)
 		if errors.Is(err, sql.ErrNoRows) {
 			return false, nil
 		}
@@ -587,8 +615,11 @@ func (a *allocTx) releaseTask(o *oms.Order, site string, picks []pick) (oms.Even
 	p := &oms.TaskOrderReleased{Order: *o}
 	seen := map[string]bool{}
 	for _, pk := range picks {
+		// A bin the site has not mapped walks first (walk_seq 0).
 		var walk int
-		a.tx.QueryRowContext(a.ctx, "SELECT walk_seq FROM locations WHERE site = ? AND code = ?", site, pk.location).Scan(&walk)
+		if err := a.walkSeq.QueryRowContext(a.ctx, site, pk.location).Scan(&walk); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return oms.Event{}, fmt.Errorf("location %s/%s: %w", site, pk.location, err)
+		}
 		p.Picks = append(p.Picks, oms.PickLine{LineNo: pk.lineNo, SKU: pk.sku, Location: pk.location, WalkSeq: walk, Qty: pk.qty})
 		if seen[pk.sku] {
 			continue
