@@ -130,12 +130,20 @@ var errBadRequest = errors.New("bad request")
 // byte offset.
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	dec := json.NewDecoder(r.Body)
+	return decodeStrict(r.Body, dst, "", "body")
+}
+
+// decodeStrict reads exactly one JSON value from r into dst, refusing
+// unknown fields. Its errors are errBadRequest naming the field or byte
+// offset, each starting with prefix; noun is what r holds ("body",
+// "message"). A *http.MaxBytesError from r is returned as it is.
+func decodeStrict(r io.Reader, dst any, prefix, noun string) error {
+	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(dst)
 	if err == nil {
 		if dec.More() {
-			return fmt.Errorf("%w: body holds more than one JSON value", errBadRequest)
+			return fmt.Errorf("%w: %s%s holds more than one JSON value", errBadRequest, prefix, noun)
 		}
 		return nil
 	}
@@ -146,17 +154,17 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	case errors.As(err, &tooBig):
 		return err
 	case errors.As(err, &syntax):
-		return fmt.Errorf("%w: malformed JSON at byte %d: %v", errBadRequest, syntax.Offset, err)
+		return fmt.Errorf("%w: %smalformed JSON at byte %d: %v", errBadRequest, prefix, syntax.Offset, err)
 	case errors.As(err, &typeErr):
-		return fmt.Errorf("%w: field %s: want %s, got JSON %s", errBadRequest, typeErr.Field, typeErr.Type, typeErr.Value)
+		return fmt.Errorf("%w: %sfield %s: want %s, got JSON %s", errBadRequest, prefix, typeErr.Field, typeErr.Type, typeErr.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%w: malformed JSON: the body ends in the middle of a value", errBadRequest)
+		return fmt.Errorf("%w: %smalformed JSON: the %s ends in the middle of a value", errBadRequest, prefix, noun)
 	case errors.Is(err, io.EOF):
-		return fmt.Errorf("%w: empty body", errBadRequest)
+		return fmt.Errorf("%w: %sempty %s", errBadRequest, prefix, noun)
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
-		return fmt.Errorf("%w: %s", errBadRequest, strings.TrimPrefix(err.Error(), "json: "))
+		return fmt.Errorf("%w: %s%s", errBadRequest, prefix, strings.TrimPrefix(err.Error(), "json: "))
 	}
-	return fmt.Errorf("%w: %v", errBadRequest, err)
+	return fmt.Errorf("%w: %s%v", errBadRequest, prefix, err)
 }
 
 func (a *API) healthz(w http.ResponseWriter, r *http.Request) {

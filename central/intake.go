@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -82,8 +81,8 @@ type intake struct {
 // "nats") and acknowledged only once the order is stored. A message that
 // is not a valid order is terminated (never redelivered), logged, and
 // published as a Rejection on oms.orders.rejected. When the store fails
-// (our problem, not the order's) the message is nacked and redelivered
-// after a growing delay, up to a minute. replicas is the stream's
+// or the capture panics (our problem, not the order's) the message is
+// nacked and redelivered after a growing delay, up to a minute. replicas is the stream's
 // replica count, 1 to 5. stop (also called when ctx ends) stops
 // consuming and waits for the message in hand.
 func StartIntake(ctx context.Context, js jetstream.JetStream, svc *Service, replicas int) (stop func(), err error) {
@@ -148,6 +147,14 @@ func (in *intake) handle(msg jetstream.Msg) {
 	if meta, err := msg.Metadata(); err == nil {
 		seq, delivered = meta.Sequence.Stream, meta.NumDelivered
 	}
+	// A panic is a failure of ours, not the order's: it is logged and the
+	// message retried like any other, and omsd goes on.
+	defer func() {
+		if p := recover(); p != nil {
+			in.log.Error("intake: panic; will retry", "stream_seq", seq, "panic", p)
+			in.retry(msg, seq, delivered)
+		}
+	}()
 	var order OrderInput
 	if err := decodeIntake(msg.Data(), &order); err != nil {
 		in.reject(msg, seq, order, err)
@@ -164,15 +171,21 @@ func (in *intake) handle(msg jetstream.Msg) {
 	case errors.Is(err, oms.ErrInvalid) || errors.Is(err, errBadRequest):
 		in.reject(msg, seq, order, err)
 	default:
-		delay := in.retryBase
-		for i := uint64(1); i < delivered && delay < in.retryMax; i++ {
-			delay *= 2
-		}
-		delay = min(delay, in.retryMax)
-		in.log.Warn("intake: order not stored; will retry", "stream_seq", seq, "delivery", delivered, "retry_in", delay, "err", err)
-		if err := msg.NakWithDelay(delay); err != nil {
-			in.log.Warn("intake: nak", "stream_seq", seq, "err", err)
-		}
+		in.log.Warn("intake: order not stored; will retry", "stream_seq", seq, "delivery", delivered, "err", err)
+		in.retry(msg, seq, delivered)
+	}
+}
+
+// retry naks a message for redelivery after a delay that doubles with
+// each delivery, from retryBase up to retryMax.
+func (in *intake) retry(msg jetstream.Msg, seq, delivered uint64) {
+	delay := in.retryBase
+	for i := uint64(1); i < delivered && delay < in.retryMax; i++ {
+		delay *= 2
+	}
+	delay = min(delay, in.retryMax)
+	if err := msg.NakWithDelay(delay); err != nil {
+		in.log.Warn("intake: nak", "stream_seq", seq, "retry_in", delay, "err", err)
 	}
 }
 
@@ -203,26 +216,5 @@ func truncate(s string, n int) string {
 // decodeIntake reads one OrderInput, strictly: unknown fields and
 // trailing data are errors naming what is wrong.
 func decodeIntake(data []byte, dst *OrderInput) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
-	if err == nil {
-		if dec.More() {
-			return fmt.Errorf("%w: order: message holds more than one JSON value", errBadRequest)
-		}
-		return nil
-	}
-	var syntax *json.SyntaxError
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return fmt.Errorf("%w: order: malformed JSON at byte %d: %v", errBadRequest, syntax.Offset, err)
-	case errors.As(err, &typeErr):
-		return fmt.Errorf("%w: order: field %s: want %s, got JSON %s", errBadRequest, typeErr.Field, typeErr.Type, typeErr.Value)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%w: order: malformed JSON: it ends too early", errBadRequest)
-	case errors.Is(err, io.EOF):
-		return fmt.Errorf("%w: order: empty message", errBadRequest)
-	}
-	return fmt.Errorf("%w: order: %v", errBadRequest, err)
+	return decodeStrict(bytes.NewReader(data), dst, "order: ", "message")
 }
