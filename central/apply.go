@@ -1,12 +1,14 @@
 package central
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/packline/packline/oms"
@@ -77,13 +79,7 @@ func (s *Store) ApplyStationEventsRaw(ctx context.Context, evs []oms.Event, raws
 		}
 		slices.SortStableFunc(sorted, func(x, y item) int {
 			a, b := x.ev, y.ev
-			if a.Site != b.Site {
-				return cmpStr(a.Site, b.Site)
-			}
-			if a.Station != b.Station {
-				return cmpStr(a.Station, b.Station)
-			}
-			return int(a.Seq) - int(b.Seq)
+			return cmp.Or(strings.Compare(a.Site, b.Site), strings.Compare(a.Station, b.Station), cmp.Compare(a.Seq, b.Seq))
 		})
 		for _, it := range sorted {
 			ev := it.ev
@@ -99,7 +95,9 @@ func (s *Store) ApplyStationEventsRaw(ctx context.Context, evs []oms.Event, raws
 			case ev.Seq > mark+1:
 				payload := it.raw
 				if payload == nil {
-					payload, _ = json.Marshal(ev)
+					if payload, err = json.Marshal(ev); err != nil {
+						return fmt.Errorf("park event %s: %w", ev.ID, err)
+					}
 				}
 				parked[k] = true
 				res, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO parked_events (site, station, seq, event_id, payload, at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -135,17 +133,18 @@ func (s *Store) ApplyStationEventsRaw(ctx context.Context, evs []oms.Event, raws
 					break
 				}
 				var payload []byte
+				seq := next.Seq + 1
 				err = tx.QueryRowContext(ctx, "DELETE FROM parked_events WHERE site = ? AND station = ? AND seq = ? RETURNING payload",
-					k.Site, k.Station, next.Seq+1).Scan(&payload)
+					k.Site, k.Station, seq).Scan(&payload)
 				if errors.Is(err, sql.ErrNoRows) {
 					break
 				}
 				if err != nil {
-					return fmt.Errorf("unpark %s/%s seq %d: %w", k.Site, k.Station, next.Seq+1, err)
+					return fmt.Errorf("unpark %s/%s seq %d: %w", k.Site, k.Station, seq, err)
 				}
 				raw = payload
 				if next, err = oms.ParseEvent(payload); err != nil {
-					return fmt.Errorf("unpark %s/%s seq %d: %w", k.Site, k.Station, next.Seq+1, err)
+					return fmt.Errorf("unpark %s/%s seq %d: %w", k.Site, k.Station, seq, err)
 				}
 			}
 		}
@@ -163,16 +162,6 @@ func (s *Store) ApplyStationEventsRaw(ctx context.Context, evs []oms.Event, raws
 		return nil, ApplyStats{}, err
 	}
 	return marks, stats, nil
-}
-
-func cmpStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Watermark returns a station's applied watermark.
