@@ -218,14 +218,8 @@ func ReadShipNotice(set Set, group, setIdx int) (ShipNotice, Errors) {
 			default:
 				party = nil
 			}
-		case "N3":
-			if party != nil {
-				party.Street1, party.Street2 = s.El(1), s.El(2)
-			}
-		case "N4":
-			if party != nil {
-				party.City, party.Region, party.Postal, party.Country = s.El(1), s.El(2), s.El(3), s.El(4)
-			}
+		case "N3", "N4":
+			party.readLocation(s)
 		case "PRF":
 			if order == nil {
 				r.unexpected(s, "PRF outside an order (HL*O) level")

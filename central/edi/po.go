@@ -26,6 +26,19 @@ type Address struct {
 	Email   string // PER EM
 }
 
+// readLocation fills the street (N3) or city, region, postal code and
+// country (N4) of the N1 loop a is reading, without checks: the 855 and
+// 856 are read leniently. A nil a (no N1 loop open) takes nothing.
+func (a *Address) readLocation(s Segment) {
+	switch {
+	case a == nil:
+	case s.ID == "N3":
+		a.Street1, a.Street2 = s.El(1), s.El(2)
+	case s.ID == "N4":
+		a.City, a.Region, a.Postal, a.Country = s.El(1), s.El(2), s.El(3), s.El(4)
+	}
+}
+
 // DateRef is a DTM: a qualified date.
 type DateRef struct {
 	Qual string // 002 delivery requested, 010 requested ship, 037 ship not before, 038 ship no later, ...
@@ -51,6 +64,20 @@ type POLine struct {
 	Description string   // PID05
 	Dates       []DateRef
 	Parties     []Address // line-level N1 loops (SF for a drop-ship line)
+}
+
+// appendSegments appends the line's PO1, and its PID when it has a
+// description, as both the 850 and the 855 write them.
+func (l *POLine) appendSegments(out []Segment) []Segment {
+	els := []string{l.ID, strconv.Itoa(l.Qty), l.UOM, l.UnitPrice, ""}
+	for _, q := range l.IDOrder {
+		els = append(els, q, l.IDs[q])
+	}
+	out = append(out, Seg("PO1", els...))
+	if l.Description != "" {
+		out = append(out, Seg("PID", "F", "", "", "", Clean(l.Description, 80)))
+	}
+	return out
 }
 
 // PurchaseOrder is an 850.
@@ -279,14 +306,7 @@ func (po *PurchaseOrder) Segments() []Segment {
 		out = append(out, addressSegments(a)...)
 	}
 	for _, l := range po.Lines {
-		els := []string{l.ID, strconv.Itoa(l.Qty), l.UOM, l.UnitPrice, ""}
-		for _, q := range l.IDOrder {
-			els = append(els, q, l.IDs[q])
-		}
-		out = append(out, Seg("PO1", els...))
-		if l.Description != "" {
-			out = append(out, Seg("PID", "F", "", "", "", Clean(l.Description, 80)))
-		}
+		out = l.appendSegments(out)
 		for _, d := range l.Dates {
 			out = append(out, Seg("DTM", d.Qual, d.Date.Format("20060102")))
 		}

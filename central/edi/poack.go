@@ -55,14 +55,7 @@ type AckStatus struct {
 func (a *POAck) Segments() []Segment {
 	out := []Segment{Seg("BAK", a.Purpose, a.Type, a.PONumber, a.PODate.Format("20060102"), "", "", "", a.OrderID, a.Date.Format("20060102"))}
 	for _, l := range a.Lines {
-		els := []string{l.ID, strconv.Itoa(l.Qty), l.UOM, l.UnitPrice, ""}
-		for _, q := range l.IDOrder {
-			els = append(els, q, l.IDs[q])
-		}
-		out = append(out, Seg("PO1", els...))
-		if l.Description != "" {
-			out = append(out, Seg("PID", "F", "", "", "", Clean(l.Description, 80)))
-		}
+		out = l.appendSegments(out)
 		for _, st := range l.Statuses {
 			out = append(out, Seg("ACK", st.Code, strconv.Itoa(st.Qty), st.UOM))
 		}
@@ -117,14 +110,8 @@ func ReadPOAck(set Set, group, setIdx int) (POAck, Errors) {
 			} else {
 				party = &addr
 			}
-		case "N3":
-			if party != nil {
-				party.Street1, party.Street2 = s.El(1), s.El(2)
-			}
-		case "N4":
-			if party != nil {
-				party.City, party.Region, party.Postal, party.Country = s.El(1), s.El(2), s.El(3), s.El(4)
-			}
+		case "N3", "N4":
+			party.readLocation(s)
 		}
 	}
 	if !sawBAK {
