@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -102,20 +103,39 @@ func (t *Tokens) Seal(orderID string) (string, error) {
 }
 
 // Open returns the order id a token carries. Every bad token, whatever
-// is wrong with it, costs the same single AES-GCM open of the same
-// length, so the answer's timing says nothing about how close it was.
+// is wrong with it (length, alphabet, contents), costs the same: one
+// base64 decode of a token's full length and one AES-GCM open, so the
+// answer's timing says nothing about how close it was.
 func (t *Tokens) Open(token string) (string, error) {
-	buf := make([]byte, tokenLen)
-	raw, err := base64.RawURLEncoding.DecodeString(token)
-	ok := err == nil && len(raw) == tokenLen
-	if ok {
-		copy(buf, raw)
+	var src [tokenChars]byte
+	ok := len(token) == tokenChars
+	for i := range src {
+		c := byte('A')
+		if i < len(token) {
+			c = token[i]
+		}
+		if !isBase64URL(c) {
+			ok, c = false, 'A'
+		}
+		src[i] = c
+	}
+	var buf [tokenLen]byte
+	if _, err := base64.RawURLEncoding.Decode(buf[:], src[:]); err != nil {
+		ok = false
 	}
 	plain, err := t.aead.Open(nil, buf[:12], buf[12:], nil)
 	if !ok || err != nil || len(plain) != 1+maxIDLen || int(plain[0]) == 0 || int(plain[0]) > maxIDLen {
 		return "", ErrBadToken
 	}
 	return string(plain[1 : 1+int(plain[0])]), nil
+}
+
+// tokenChars is the length of a token as text: tokenLen bytes in
+// unpadded base64 (base64.RawURLEncoding.EncodedLen(tokenLen)).
+const tokenChars = (tokenLen*8 + 5) / 6
+
+func isBase64URL(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_'
 }
 
 // CSRF returns the form token for a browser's CSRF cookie value and the
@@ -136,7 +156,7 @@ func (t *Tokens) CheckCSRF(form, cookie, page string, now time.Time) bool {
 	if cookie == "" || form == "" {
 		return false
 	}
-	ts, sig, ok := cut(form, '.')
+	ts, sig, ok := strings.Cut(form, ".")
 	if !ok {
 		return false
 	}
@@ -153,13 +173,4 @@ func (t *Tokens) CheckCSRF(form, cookie, page string, now time.Time) bool {
 		return false
 	}
 	return hmac.Equal(got, t.csrfMAC(cookie, page, ts))
-}
-
-func cut(s string, sep byte) (string, string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == sep {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }

@@ -114,7 +114,8 @@ func (s *Server) OrderURL(orderID string) string {
 	return strings.TrimRight(s.cfg.BaseURL, "/") + "/orders/" + tok
 }
 
-// ServeHTTP sets the security headers on every answer.
+// ServeHTTP sets the security headers on every answer and turns a panic
+// in a page into a logged 500, as the API's handlers do.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", CSP)
@@ -122,6 +123,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cache-Control", "no-store")
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("customer page panic", "path", r.URL.Path, "panic", p)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}
+	}()
 	s.mux.ServeHTTP(w, r)
 }
 

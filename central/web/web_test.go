@@ -5,6 +5,7 @@ import (
 	"context"
 	"image/png"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -189,10 +190,22 @@ func TestOrderTokens(t *testing.T) {
 			t.Fatal("404 pages differ between bad tokens")
 		}
 	}
-	// Every token is one length and opens the same way: see
-	// BenchmarkOpenToken for the timing, which is reported, not asserted.
 	if _, err := s.front.tokens.Open(s.token[:10]); err != ErrBadToken {
 		t.Fatal(err)
+	}
+}
+
+// TestPagePanicIsA500: a page that panics answers 500 with the security
+// headers and the server goes on.
+func TestPagePanicIsA500(t *testing.T) {
+	front, err := New(&central.Service{Log: slog.New(slog.DiscardHandler)}, mustTokens(t), Config{}) // no store: every lookup panics
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	front.ServeHTTP(rec, httptest.NewRequest("GET", "/track/1Z999AA10123456784", nil))
+	if rec.Code != 500 || rec.Header().Get("Content-Security-Policy") != CSP {
+		t.Fatalf("panicking page: %d %v", rec.Code, rec.Header())
 	}
 }
 
@@ -236,6 +249,10 @@ func TestSelfServiceReturnNeedsCSRF(t *testing.T) {
 	}
 	if r := post(client, form, "https://evil.example"); r.StatusCode != 403 {
 		t.Fatalf("cross-origin post: %d", r.StatusCode)
+	}
+	// The refused posts stored nothing: the order has no return yet.
+	if v, err := s.svc.Store.GetOrder(context.Background(), s.orderID); err != nil || v.Status != oms.StateDelivered {
+		t.Fatalf("after refused posts the order is %q (%v), want delivered", v.Status, err)
 	}
 	r := post(client, form, s.srv.URL)
 	if r.StatusCode != 303 {
@@ -319,8 +336,11 @@ func BenchmarkTrackPage(b *testing.B) {
 func BenchmarkOpenToken(b *testing.B) {
 	tk := mustTokens(b)
 	good, _ := tk.Seal("PL00000001")
+	flip := []byte(good)
+	flip[len(flip)/2] ^= 1
 	wrong := strings.Repeat("A", len(good))
-	for _, c := range []struct{ name, tok string }{{"wrong", wrong}, {"truncated", good[:9]}, {"good", good}} {
+	for _, c := range []struct{ name, tok string }{{"wrong", wrong}, {"tampered", string(flip)}, {"truncated", good[:9]},
+		{"not-base64", "!!"}, {"empty", ""}, {"good", good}} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
 				tk.Open(c.tok)
