@@ -158,18 +158,14 @@ func (c *Config) Validate() error {
 	if err := c.Allocation.Validate(); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	if v, ok := any(&c.Notifications).(interface{ Validate() error }); ok {
-		if err := v.Validate(); err != nil {
-			return fmt.Errorf("config: notifications: %w", err)
-		}
+	if err := c.Notifications.Validate(); err != nil {
+		return fmt.Errorf("config: notifications: %w", err)
 	}
 	if err := c.EDI.Validate(); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	if v, ok := any(&c.Shopify).(interface{ Validate() error }); ok {
-		if err := v.Validate(); err != nil {
-			return fmt.Errorf("config: shopify: %w", err)
-		}
+	if err := c.Shopify.Validate(); err != nil {
+		return fmt.Errorf("config: shopify: %w", err)
 	}
 	return nil
 }

@@ -3,8 +3,12 @@ package central
 import (
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/packline/packline/oms"
 )
 
 func TestExampleConfigLoads(t *testing.T) {
@@ -18,6 +22,38 @@ func TestExampleConfigLoads(t *testing.T) {
 	if len(cfg.Sites) != 1 || cfg.Sites[0].Address.PostalCode != "RM9 6XX" || len(cfg.Allocation.Zones) != 2 {
 		t.Fatalf("example config read wrong: %+v", cfg)
 	}
+}
+
+// TestExampleConfigDocumentsEveryKey: every key of Config appears in the
+// example config, set or commented out, so a new setting cannot go
+// undocumented.
+func TestExampleConfigDocumentsEveryKey(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "configs", "omsd.example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walk func(prefix string, typ reflect.Type)
+	walk = func(prefix string, typ reflect.Type) {
+		for f := range typ.Fields() {
+			key, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+			if key == "" || key == "-" {
+				continue
+			}
+			re := regexp.MustCompile(`(?m)^[#\s]*(\[+[\w.]*\b` + key + `\]+|` + key + `\s*=)`)
+			if !re.Match(data) {
+				t.Errorf("configs/omsd.example.toml lacks %s%s", prefix, key)
+			}
+			ft := f.Type
+			if ft.Kind() == reflect.Slice {
+				ft = ft.Elem()
+			}
+			// An address's fields are oms.Address's, documented with it.
+			if ft.Kind() == reflect.Struct && ft != reflect.TypeFor[oms.Address]() {
+				walk(prefix+key+".", ft)
+			}
+		}
+	}
+	walk("", reflect.TypeFor[Config]())
 }
 
 func TestConfigErrorsNameTheField(t *testing.T) {

@@ -180,6 +180,13 @@ func checkCentralAfterCrash(t *testing.T, path string, acked map[string]int, rou
 		"released without task":       "SELECT count(*) FROM orders o WHERE state = 'released' AND NOT EXISTS (SELECT 1 FROM task_outbox t WHERE t.order_id = o.id)",
 		"allocated without stock":     "SELECT count(*) FROM orders o WHERE state IN ('allocated', 'released') AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.order_id = o.id)",
 		"history behind state":        "SELECT count(*) FROM orders o WHERE o.state != (SELECT h.state FROM order_history h WHERE h.order_id = o.id ORDER BY h.id DESC LIMIT 1)",
+		// Imported orders, acknowledged or not, have both their rows or none.
+		"half-imported orders": "SELECT count(*) FROM orders o WHERE o.external_id LIKE 'CSV-%' AND (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id) != 2",
+		// Every allocation, assignment and task belongs to an order that exists.
+		"allocations without order": "SELECT count(*) FROM allocations a WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = a.order_id)",
+		"assignments without order": "SELECT count(*) FROM assignments a WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = a.order_id)",
+		"tasks without order":       "SELECT count(*) FROM task_outbox t WHERE t.order_id != '' AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = t.order_id)",
+		"foreign keys broken":       "SELECT count(*) FROM pragma_foreign_key_check",
 	}
 	for name, q := range checks {
 		var n int
