@@ -98,7 +98,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		log.Info("demo data", "loaded", loaded)
 	}
 
-	nc, shutdownNATS, err := connectNATS(ctx, &cfg, log)
+	nc, shutdownNATS, err := connectNATS(&cfg, log)
 	if err != nil {
 		return err
 	}
@@ -162,31 +162,54 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		refill = &central.NumberRefill{Series: scfg.Series(), Low: 200, Size: 1000, Every: 30 * time.Second}
 	}
 
+	// The loops run on their own context, so that on the way out they are
+	// stopped and waited for before NATS and the store close under them.
+	loopCtx, stopLoops := context.WithCancel(ctx)
+	defer stopLoops()
 	errs := make(chan error, 7)
-	go func() { errs <- srv.Serve(ln) }()
-	go func() { errs <- svc.Run(ctx) }()
-	go func() { errs <- svc.RunNotifier(ctx) }()
-	go func() { errs <- applier.Run(ctx) }()
-	go func() { errs <- publisher.Run(ctx) }()
+	loops := 0
+	start := func(loop func(context.Context) error) {
+		loops++
+		go func() { errs <- loop(loopCtx) }()
+	}
+	start(func(context.Context) error { return srv.Serve(ln) })
+	start(svc.Run)
+	start(svc.RunNotifier)
+	start(applier.Run)
+	start(publisher.Run)
 	if cfg.EDI.In != "" {
-		go func() { errs <- svc.RunEDI(ctx, cfg.EDI) }()
+		start(func(ctx context.Context) error { return svc.RunEDI(ctx, cfg.EDI) })
 	}
 	if refill != nil {
-		go func() { errs <- svc.RunNumberRefill(ctx, *refill) }()
+		start(func(ctx context.Context) error { return svc.RunNumberRefill(ctx, *refill) })
 	}
 	log.Info("omsd ready", "http", ln.Addr().String(), "nats", nc.ConnectedUrl(), "data", cfg.Data)
 
+	var failed error
 	select {
 	case <-ctx.Done():
 	case err := <-errs:
+		loops--
 		if err != nil && !errors.Is(err, http.ErrServerClosed) {
-			return err
+			failed = err
 		}
 	}
 	log.Info("omsd shutting down")
+	stopLoops()
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return srv.Shutdown(sctx)
+	if err := srv.Shutdown(sctx); err != nil && failed == nil {
+		failed = fmt.Errorf("http shutdown: %w", err)
+	}
+	for ; loops > 0; loops-- {
+		select {
+		case <-errs:
+		case <-sctx.Done():
+			log.Warn("omsd: loops still running at shutdown", "loops", loops)
+			return failed
+		}
+	}
+	return failed
 }
 
 // ensureStreams creates the streams, retrying while an external cluster
@@ -210,7 +233,7 @@ func ensureStreams(ctx context.Context, js jetstream.JetStream, cfg *central.Con
 
 // connectNATS starts the embedded server (unless an external URL is set)
 // and connects to it.
-func connectNATS(ctx context.Context, cfg *central.Config, log *slog.Logger) (*nats.Conn, func(), error) {
+func connectNATS(cfg *central.Config, log *slog.Logger) (*nats.Conn, func(), error) {
 	url := cfg.NATS.URL
 	shutdown := func() {}
 	if url == "" {
@@ -227,6 +250,5 @@ func connectNATS(ctx context.Context, cfg *central.Config, log *slog.Logger) (*n
 		shutdown()
 		return nil, nil, fmt.Errorf("nats %s: %w", url, err)
 	}
-	_ = ctx
 	return nc, shutdown, nil
 }
