@@ -3,8 +3,9 @@ package oms
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,6 +14,10 @@ import (
 // EventType names what an event says happened. The names are part of the
 // wire form: never rename one, add a new one.
 type EventType string
+
+// IsTask reports whether t is a task from central ("task.*") rather than
+// a fact from the floor.
+func (t EventType) IsTask() bool { return strings.HasPrefix(string(t), "task.") }
 
 // Payload is the type-specific body of an event.
 type Payload interface {
@@ -81,11 +86,16 @@ func (e Event) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads the wire form, decoding the payload by type. It does
-// not validate the envelope; use ParseEvent for input from outside.
+// not validate the envelope; use ParseEvent for input from outside. Input
+// that is not JSON, or whose payload does not fit its type, is ErrInvalid.
 func (e *Event) UnmarshalJSON(data []byte) error {
 	var w wireEvent
-	if err := decodeOne(data, &w); err != nil {
-		return err
+	if err := json.Unmarshal(data, &w); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return fmt.Errorf("%w event: not JSON at byte %d: %v", ErrInvalid, syn.Offset, err)
+		}
+		return fmt.Errorf("%w event: %v", ErrInvalid, err)
 	}
 	newPayload, ok := payloadTypes[w.Type]
 	if !ok {
@@ -95,7 +105,7 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 	if len(w.Payload) == 0 || bytes.Equal(w.Payload, []byte("null")) {
 		return fmt.Errorf("%w event %s: payload: missing", ErrInvalid, w.ID)
 	}
-	if err := decodeOne(w.Payload, p); err != nil {
+	if err := json.Unmarshal(w.Payload, p); err != nil {
 		return fmt.Errorf("%w event %s (%s): payload: %v", ErrInvalid, w.ID, w.Type, err)
 	}
 	*e = Event{
@@ -105,29 +115,13 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// decodeOne decodes exactly one JSON value from data into v, with the
-// same strictness as json.Unmarshal (nothing but space may follow) but
-// without its separate validating pass over the input.
-func decodeOne(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v); err != nil {
-		if err == io.EOF {
-			return io.ErrUnexpectedEOF
-		}
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("invalid character after top-level value")
-	}
-	return nil
-}
-
 // ParseEvent decodes and validates an event from outside (a NATS message,
 // a file). The error says what is wrong and in which field.
 func ParseEvent(data []byte) (Event, error) {
 	var e Event
-	// Straight to UnmarshalJSON: json.Unmarshal would first scan the
-	// whole input once more just to check it (central reads every event).
+	// Straight to UnmarshalJSON: json.Unmarshal(data, &e) would first
+	// scan the whole input once more just to check it, before handing it
+	// to UnmarshalJSON (central reads every event).
 	if err := e.UnmarshalJSON(data); err != nil {
 		return Event{}, fmt.Errorf("parse event: %w", err)
 	}

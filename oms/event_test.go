@@ -133,11 +133,23 @@ func TestParseEventRejects(t *testing.T) {
 		{"payload of wrong shape", strings.Replace(string(good), `"payload":{"tote":"T1"}`, `"payload":{"tote":5}`, 1), "payload"},
 		{"no time", strings.Replace(string(good), `"at":"2026-11-29T10:00:00Z"`, `"at":"0001-01-01T00:00:00Z"`, 1), "at:"},
 	}
+	cases = append(cases, []struct{ name, json, want string }{
+		{"empty", ``, "not JSON"},
+		{"trailing data", string(good) + ` {}`, "not JSON"},
+		{"two events", string(good) + string(good), "not JSON"},
+		{"array", `[` + string(good) + `]`, "cannot unmarshal array"},
+		{"seq of wrong type", strings.Replace(string(good), `"seq":100`, `"seq":"100"`, 1), "seq"},
+		{"payload of wrong type", strings.Replace(string(good), `"payload":{"tote":"T1"}`, `"payload":[1]`, 1), "payload"},
+	}...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := ParseEvent([]byte(c.json))
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want error containing %q", err, c.want)
+			}
+			// Callers tell bad input from their own failures by these.
+			if !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrUnknownEventType) {
+				t.Fatalf("%v wraps neither ErrInvalid nor ErrUnknownEventType", err)
 			}
 		})
 	}
@@ -147,6 +159,68 @@ func TestParseEventRejects(t *testing.T) {
 	var e Event
 	if err := json.Unmarshal([]byte(strings.Replace(string(good), `"pack.started"`, `"x"`, 1)), &e); !errors.Is(err, ErrUnknownEventType) {
 		t.Fatalf("unknown type: %v", err)
+	}
+}
+
+// BenchmarkParseEvent is central's cost of reading one station event.
+func BenchmarkParseEvent(b *testing.B) {
+	data, err := json.Marshal(exampleEvent(&ScanRecorded{Context: "pack", Raw: "]E04006381333931", Kind: "product", Accepted: true}, 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := ParseEvent(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestEventTypeIsTask(t *testing.T) {
+	for _, typ := range EventTypes() {
+		if got, want := typ.IsTask(), strings.HasPrefix(string(typ), "task."); got != want {
+			t.Errorf("%s: IsTask %v", typ, got)
+		}
+	}
+	if EventType("taskforce").IsTask() || !EventTaskOrderReleased.IsTask() || EventPackStarted.IsTask() {
+		t.Fatal("IsTask")
+	}
+}
+
+func TestTaskOrderReleasedValidate(t *testing.T) {
+	good := func() *TaskOrderReleased {
+		o := validOrder()
+		o.ID, o.State = "ord-1", StateReleased
+		o.Lines = []Line{{LineNo: 1, SKU: "SKU-1", Qty: 2}, {LineNo: 2, SKU: "SKU-2", Qty: 1}}
+		return &TaskOrderReleased{Order: o, Picks: []PickLine{{LineNo: 1, SKU: "SKU-1", Location: "A-01-01-1", Qty: 2}, {LineNo: 2, SKU: "SKU-2", Location: "B-01-01-1", Qty: 1}}}
+	}
+	if err := good().Validate(); err != nil {
+		t.Fatalf("good release refused: %v", err)
+	}
+	cases := []struct {
+		name, want string
+		spoil      func(p *TaskOrderReleased)
+	}{
+		{"unknown state", "order.state", func(p *TaskOrderReleased) { p.Order.State = "teleported" }},
+		{"no lines", "order.lines", func(p *TaskOrderReleased) { p.Order.Lines = nil }},
+		{"line 0", "order.lines[1].line_no", func(p *TaskOrderReleased) { p.Order.Lines[0].LineNo = 0 }},
+		{"repeated line", "order.lines[2].line_no: 1 appears twice", func(p *TaskOrderReleased) { p.Order.Lines[1].LineNo = 1 }},
+		{"no sku", "order.lines[2].sku", func(p *TaskOrderReleased) { p.Order.Lines[1].SKU = "" }},
+		{"zero qty", "order.lines[1].qty", func(p *TaskOrderReleased) { p.Order.Lines[0].Qty = 0 }},
+		{"pick of no line", "picks[2].line_no", func(p *TaskOrderReleased) { p.Picks[1].LineNo = 9 }},
+		{"pick of another sku", "picks[1].sku", func(p *TaskOrderReleased) { p.Picks[0].SKU = "SKU-2" }},
+		{"pick without location", "picks[2].location", func(p *TaskOrderReleased) { p.Picks[1].Location = "" }},
+		{"pick of nothing", "picks[1].qty", func(p *TaskOrderReleased) { p.Picks[0].Qty = 0 }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := good()
+			c.spoil(p)
+			err := p.Validate()
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "ord-1") {
+				t.Fatalf("got %v, want ErrInvalid naming order ord-1 and %q", err, c.want)
+			}
+		})
 	}
 }
 
