@@ -409,6 +409,14 @@ func TestApplyTaskVersions(t *testing.T) {
 	if _, err := db.ApplyTask(ctx, bad); !errors.Is(err, oms.ErrInvalid) {
 		t.Fatalf("a fact as a task: %v", err)
 	}
+	other := task(&oms.TaskOrderCancelled{}, "o1", 7)
+	other.Station = "PACK-02"
+	if _, err := db.ApplyTask(ctx, other); !errors.Is(err, oms.ErrInvalid) || !strings.Contains(err.Error(), "addressed to LON/PACK-02") {
+		t.Fatalf("another station's task: %v", err)
+	}
+	if got, _ := db.Order(ctx, "o1"); got.State != oms.StateReleased || got.Version != 5 {
+		t.Fatalf("another station's task changed the order: %+v", got)
+	}
 }
 
 func TestLoadDemoTwiceChangesNothing(t *testing.T) {
@@ -440,5 +448,54 @@ func TestLoadDemoTwiceChangesNothing(t *testing.T) {
 		if err != nil || m.SKU != s.SKU {
 			t.Fatalf("%s: %+v %v", s.Barcodes[0].Code, m, err)
 		}
+	}
+}
+
+// TestApplyTaskRefusesBadReleases: a release the station could not work
+// from is refused as invalid (so the sync layer drops rather than retries
+// it), names what is wrong, and leaves nothing behind: no order, no inbox
+// row, none of its SKUs.
+func TestApplyTaskRefusesBadReleases(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	release := func(spoil func(o *oms.Order, p *oms.TaskOrderReleased)) oms.Event {
+		o := oms.Order{ID: "o1", Channel: oms.ChannelWeb, ExternalID: "W1", State: oms.StateReleased, Currency: "EUR", ServiceLevel: oms.ServiceExpress,
+			Lines: []oms.Line{{LineNo: 1, SKU: "MUG-01", Qty: 2, UnitPrice: 899}}}
+		p := &oms.TaskOrderReleased{SKUs: []oms.SKU{{SKU: "MUG-01", Barcodes: []oms.Barcode{{Code: "4006381333931", Kind: oms.BarcodeGTIN13}}}},
+			Picks: []oms.PickLine{{LineNo: 1, SKU: "MUG-01", Location: "A-01-01-1", Qty: 2}}}
+		spoil(&o, p)
+		p.Order = o
+		return task(p, "o1", 2)
+	}
+	cases := []struct {
+		name, want string
+		spoil      func(o *oms.Order, p *oms.TaskOrderReleased)
+	}{
+		{"zero qty", "order.lines[1].qty", func(o *oms.Order, _ *oms.TaskOrderReleased) { o.Lines[0].Qty = 0 }},
+		{"repeated line", "appears twice", func(o *oms.Order, _ *oms.TaskOrderReleased) {
+			o.Lines = append(o.Lines, oms.Line{LineNo: 1, SKU: "X", Qty: 1})
+		}},
+		{"no state", "order.state", func(o *oms.Order, _ *oms.TaskOrderReleased) { o.State = "" }},
+		{"pick of no line", "picks[1].line_no", func(_ *oms.Order, p *oms.TaskOrderReleased) { p.Picks[0].LineNo = 7 }},
+		{"another order", "differs from the envelope", func(o *oms.Order, _ *oms.TaskOrderReleased) { o.ID = "o2" }},
+		{"bad barcode", "check digit", func(_ *oms.Order, p *oms.TaskOrderReleased) { p.SKUs[0].Barcodes[0].Code = "4006381333932" }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ev := release(c.spoil)
+			changed, err := db.ApplyTask(ctx, ev)
+			if changed || !errors.Is(err, oms.ErrInvalid) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), ev.ID) {
+				t.Fatalf("got %v, %v; want ErrInvalid naming task %s and %q", changed, err, ev.ID, c.want)
+			}
+			var orders, tasks, skus int
+			db.sql.QueryRow("SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM tasks), (SELECT count(*) FROM skus)").Scan(&orders, &tasks, &skus)
+			if orders+tasks+skus != 0 {
+				t.Fatalf("half-applied: %d orders, %d tasks, %d skus", orders, tasks, skus)
+			}
+		})
+	}
+	// The same release, well formed, goes in.
+	if changed, err := db.ApplyTask(ctx, release(func(*oms.Order, *oms.TaskOrderReleased) {})); err != nil || !changed {
+		t.Fatalf("good release: %v %v", changed, err)
 	}
 }

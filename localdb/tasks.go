@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/packline/packline/oms"
@@ -16,19 +15,37 @@ import (
 // view of the order, in one transaction. Tasks are keyed by (order id,
 // version): a task seen before is a no-op, and one older than what the
 // station holds is kept in the inbox but changes nothing. It reports
-// whether the order view changed.
+// whether the order view changed. A task that is not valid (not a task,
+// addressed to another station, no order, a release with unusable lines
+// or picks) is refused with an error wrapping oms.ErrInvalid and nothing
+// is stored: redelivering it cannot help.
 func (d *DB) ApplyTask(ctx context.Context, ev oms.Event) (bool, error) {
 	if err := ev.Validate(); err != nil {
 		return false, fmt.Errorf("apply task: %w", err)
 	}
-	if !strings.HasPrefix(string(ev.Type), "task.") {
+	if !ev.Type.IsTask() {
 		return false, fmt.Errorf("apply task %s: %w: %s is not a task", ev.ID, oms.ErrInvalid, ev.Type)
+	}
+	site, station := d.Identity()
+	if site == "" {
+		return false, fmt.Errorf("apply task %s in %s: %w", ev.ID, d.path, ErrNoIdentity)
+	}
+	if ev.Site != site || ev.Station != station {
+		return false, fmt.Errorf("apply task %s: %w: addressed to %s/%s, this station is %s/%s", ev.ID, oms.ErrInvalid, ev.Site, ev.Station, site, station)
 	}
 	if ev.Type == oms.EventTaskTrackingRange {
 		return d.ApplyTrackingRange(ctx, ev) // not about an order: keyed by its event id
 	}
 	if ev.OrderID == "" || ev.OrderVersion <= 0 {
 		return false, fmt.Errorf("apply task %s: %w: order_id and a positive order_version are required", ev.ID, oms.ErrInvalid)
+	}
+	if p, ok := ev.Payload.(*oms.TaskOrderReleased); ok {
+		if p.Order.ID != "" && p.Order.ID != ev.OrderID {
+			return false, fmt.Errorf("apply task %s: %w: order.id %q differs from the envelope's order_id %q", ev.ID, oms.ErrInvalid, p.Order.ID, ev.OrderID)
+		}
+		if err := p.Validate(); err != nil {
+			return false, fmt.Errorf("apply task %s: %w", ev.ID, err)
+		}
 	}
 	payload, err := json.Marshal(ev)
 	if err != nil {

@@ -1,5 +1,7 @@
 package oms
 
+import "fmt"
+
 // The event types. Facts from the floor are named for what happened;
 // tasks from central start with "task.".
 const (
@@ -240,6 +242,53 @@ type TaskOrderReleased struct {
 	Order Order      `json:"order"`
 	SKUs  []SKU      `json:"skus,omitempty"`
 	Picks []PickLine `json:"picks,omitempty"`
+}
+
+// Validate checks a release as received from central, for what the
+// station stores and works from: a known state, lines numbered from 1
+// without repeats, each with a SKU and a positive quantity, and picks
+// that name one of those lines, its SKU, a location and a positive
+// quantity. The error names the first bad field.
+func (p *TaskOrderReleased) Validate() error {
+	bad := func(field, format string, args ...any) error {
+		return fmt.Errorf("%w release of order %s: %s: %s", ErrInvalid, p.Order.ID, field, fmt.Sprintf(format, args...))
+	}
+	if !p.Order.State.Valid() {
+		return bad("order.state", "%q is not an order state", p.Order.State)
+	}
+	if len(p.Order.Lines) == 0 {
+		return bad("order.lines", "none")
+	}
+	lines := make(map[int]string, len(p.Order.Lines))
+	for i, l := range p.Order.Lines {
+		field := fmt.Sprintf("order.lines[%d]", i+1)
+		switch _, dup := lines[l.LineNo]; {
+		case l.LineNo <= 0:
+			return bad(field+".line_no", "%d is not positive", l.LineNo)
+		case dup:
+			return bad(field+".line_no", "%d appears twice", l.LineNo)
+		case l.SKU == "":
+			return bad(field+".sku", "missing")
+		case l.Qty <= 0:
+			return bad(field+".qty", "%d is not a positive quantity", l.Qty)
+		}
+		lines[l.LineNo] = l.SKU
+	}
+	for i, pk := range p.Picks {
+		field := fmt.Sprintf("picks[%d]", i+1)
+		sku, ok := lines[pk.LineNo]
+		switch {
+		case !ok:
+			return bad(field+".line_no", "%d is not a line of the order", pk.LineNo)
+		case pk.SKU != sku:
+			return bad(field+".sku", "%q, but line %d is %q", pk.SKU, pk.LineNo, sku)
+		case pk.Location == "":
+			return bad(field+".location", "missing")
+		case pk.Qty <= 0:
+			return bad(field+".qty", "%d is not a positive quantity", pk.Qty)
+		}
+	}
+	return nil
 }
 
 // TaskOrderCancelled tells a station an order was cancelled.
