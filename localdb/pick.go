@@ -264,26 +264,3 @@ func (d *DB) HandOffTote(ctx context.Context, ref OrderRef, tote, to string) ([]
 	}
 	return evs, nil
 }
-
-// emitScan stores a scan row and emits its scan.recorded event inside tx.
-func emitScan(tx *Tx, sc ScanContext, s oms.ScanRecorded) error {
-	if s.Context == "" || s.Raw == "" {
-		return fmt.Errorf("record scan: %w: context and raw are required", oms.ErrInvalid)
-	}
-	ev, err := tx.Emit(oms.Event{Operator: sc.Operator, OrderID: sc.OrderID, OrderVersion: sc.OrderVersion, Payload: &s})
-	if err != nil {
-		return err
-	}
-	var session any
-	if sc.SessionID != 0 {
-		session = sc.SessionID
-	}
-	_, err = tx.Exec(`INSERT INTO scans (at, operator, context, session_id, order_id, raw, symbology, kind, code, sku, gtin, lot, expiry, qty, accepted, reason, event_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		timestamp(ev.At), sc.Operator, s.Context, session, sc.OrderID, s.Raw, s.Symbology, s.Kind, s.Code, s.SKU,
-		s.GTIN, s.Lot, s.Expiry, s.Qty, s.Accepted, s.Reason, ev.ID)
-	if err != nil {
-		return fmt.Errorf("record scan: %w", err)
-	}
-	return nil
-}
