@@ -41,6 +41,9 @@ type Applier struct {
 	Stats ApplierStats
 	// BatchSize is how many events go into one database transaction.
 	BatchSize int
+	// AckWait is how long a delivered event may stay unacknowledged before
+	// JetStream delivers it again.
+	AckWait time.Duration
 }
 
 // NewApplier builds an applier; Run starts it.
@@ -48,7 +51,7 @@ func NewApplier(js jetstream.JetStream, sink EventSink, log *slog.Logger) *Appli
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Applier{js: js, sink: sink, log: log, BatchSize: 2000}
+	return &Applier{js: js, sink: sink, log: log, BatchSize: 2000, AckWait: 30 * time.Second}
 }
 
 // Run consumes station events until ctx ends. It survives NATS outages:
@@ -110,12 +113,19 @@ type checkedBatch struct {
 	msgs   []jetstream.Msg
 }
 
+// ApplierConsumerConfig is central's durable pull consumer of every
+// station's events: each message acked on its own once committed (see
+// Applier.commit), redelivered when not acked within ackWait.
+func ApplierConsumerConfig(ackWait time.Duration) jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
+		Durable: ApplierConsumer, AckPolicy: jetstream.AckExplicitPolicy, AckWait: ackWait,
+		MaxAckPending: 50000, DeliverPolicy: jetstream.DeliverAllPolicy, FilterSubject: "oms.*.*.events",
+	}
+}
+
 func (a *Applier) setup(ctx context.Context) (jetstream.KeyValue, jetstream.Consumer, error) {
 	for {
-		cons, err := a.js.CreateOrUpdateConsumer(ctx, StreamEvents, jetstream.ConsumerConfig{
-			Durable: ApplierConsumer, AckPolicy: jetstream.AckAllPolicy, AckWait: 30 * time.Second,
-			MaxAckPending: 50000, DeliverPolicy: jetstream.DeliverAllPolicy, FilterSubject: "oms.*.*.events",
-		})
+		cons, err := a.js.CreateOrUpdateConsumer(ctx, StreamEvents, ApplierConsumerConfig(a.AckWait))
 		if err != nil && strings.Contains(err.Error(), "can not be updated") {
 			// A consumer made by an older omsd with settings that cannot
 			// change in place: replace it. Safe: events it redelivers are
@@ -189,10 +199,17 @@ func (a *Applier) commit(ctx context.Context, kv jetstream.KeyValue, b checkedBa
 	}
 	a.Stats.Applied.Add(int64(len(b.events)))
 	a.Stats.Batches.Add(1)
-	// AckAll: acking the batch's last message acks every one before it
-	// (batches are committed in fetch order). A lost ack only means a
-	// redelivery, which the sink skips.
-	b.msgs[len(b.msgs)-1].Ack()
+	// Each message is acked on its own, not the batch with AckAll: a
+	// message the server delivered but this applier never received (a
+	// fetch that expired as it was answered, a consumer leader that
+	// changed) would be acked with the batch after it and never come
+	// again, leaving a gap central waits on until the station publishes
+	// it anew past JetStream's dedupe window. Unacked, it is redelivered
+	// after AckWait. A lost ack only means a redelivery, which the sink
+	// skips.
+	for _, m := range b.msgs {
+		m.Ack()
+	}
 	for k, v := range marks {
 		if _, err := kv.Put(ctx, watermarkKey(k), []byte(strconv.FormatUint(v, 10))); err != nil {
 			a.log.Warn("publish watermark", "station", k.String(), "err", err)
@@ -220,7 +237,7 @@ func checkEventMsg(subject string, data []byte) (oms.Event, string) {
 	if ev.Seq == 0 {
 		return oms.Event{}, "event has no seq"
 	}
-	if len(ev.Type) > 5 && ev.Type[:5] == "task." {
+	if ev.Type.IsTask() {
 		return oms.Event{}, fmt.Sprintf("a task (%s) on a station's events subject", ev.Type)
 	}
 	return ev, ""

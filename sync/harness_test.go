@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net"
 	"path/filepath"
@@ -76,6 +77,7 @@ func (n *natsNode) url() string { return fmt.Sprintf("nats://127.0.0.1:%d", n.op
 // centralSide is omsd's sync half: a central store, the streams, the
 // event applier and the task publisher.
 type centralSide struct {
+	path    string // central's database file
 	store   *central.Store
 	svc     *central.Service
 	js      jetstream.JetStream
@@ -87,16 +89,18 @@ type centralSide struct {
 type centralOpts struct {
 	streams   sync.StreamOptions
 	noApplier bool
+	ackWait   time.Duration // the applier's, when not the default
 }
 
 func newCentral(t testing.TB, url string, o centralOpts) *centralSide {
 	t.Helper()
-	store, err := central.OpenStore(filepath.Join(t.TempDir(), "central.db"))
+	path := filepath.Join(t.TempDir(), "central.db")
+	store, err := central.OpenStore(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	c := &centralSide{store: store, svc: central.NewService(store, central.DefaultPolicy(), nil, nil)}
+	c := &centralSide{path: path, store: store, svc: central.NewService(store, central.DefaultPolicy(), nil, nil)}
 	c.start(t, url, o)
 	return c
 }
@@ -121,6 +125,9 @@ func (c *centralSide) start(t testing.TB, url string, o centralOpts) {
 	c.cancel, c.done = cancel, make(chan struct{})
 	sink := central.SyncSink{Store: c.store}
 	c.applier = sync.NewApplier(js, sink, nil)
+	if o.ackWait > 0 {
+		c.applier.AckWait = o.ackWait
+	}
 	pub := sync.NewTaskPublisher(js, sink, nil)
 	go func() {
 		defer close(c.done)
@@ -153,13 +160,43 @@ func (c *centralSide) applied(k sync.StationKey) int {
 	return n
 }
 
+// query reads central's database file directly (read-only), for what the
+// store does not expose: the order events were applied in, the reasons
+// messages were dead-lettered for.
+func (c *centralSide) query(t testing.TB, q string, args ...any) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+c.path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // stationSide is a station's database and its sync runner.
 type stationSide struct {
-	db     *localdb.DB
-	key    sync.StationKey
-	st     *sync.Station
-	cancel context.CancelFunc
-	done   chan struct{}
+	db       *localdb.DB
+	key      sync.StationKey
+	inFlight int // events a publish batch, when not the default
+	st       *sync.Station
+	cancel   context.CancelFunc
+	done     chan struct{}
 }
 
 func newStationDB(t testing.TB, site, station string) *stationSide {
@@ -186,6 +223,9 @@ func (s *stationSide) run(t testing.TB, urls string, hook func([]uint64) bool) {
 	}
 	if hook != nil {
 		sync.SetAfterPublish(st, hook)
+	}
+	if s.inFlight > 0 {
+		st.InFlight = s.inFlight
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.st, s.cancel, s.done = st, cancel, make(chan struct{})
@@ -242,5 +282,13 @@ func allApplied(t testing.TB, c *centralSide, s *stationSide, n int, total time.
 	})
 	if got := c.applied(s.key); got != n {
 		t.Fatalf("central applied %d events, want exactly %d", got, n)
+	}
+	// In order: central's log (rowid order is insertion order) holds the
+	// station's seqs 1..n, each once, one after the other.
+	seqs := c.query(t, "SELECT seq FROM applied_events WHERE site = ? AND station = ? ORDER BY rowid", s.key.Site, s.key.Station)
+	for i, seq := range seqs {
+		if seq != strconv.Itoa(i+1) {
+			t.Fatalf("central applied seq %s as event %d of %d: not in seq order", seq, i+1, n)
+		}
 	}
 }

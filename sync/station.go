@@ -320,17 +320,21 @@ func (s *Station) consumeTasks(ctx context.Context) {
 	}
 }
 
+// applyTask applies one task from central. A task that cannot be read,
+// is addressed to another station or is refused as invalid is logged and
+// terminated: redelivering it would fail the same way forever. Any other
+// failure (the disk, a busy database) is retried.
 func (s *Station) applyTask(ctx context.Context, m jetstream.Msg) {
 	ev, err := oms.ParseEvent(m.Data())
-	if err == nil && (ev.Site != s.key.Site || ev.Station != s.key.Station) {
-		err = errors.New("task for " + ev.Site + "/" + ev.Station)
-	}
 	if err != nil {
-		s.log.Error("bad task, dropped", "subject", m.Subject(), "err", err)
-		m.Term()
+		s.dropTask(m, err)
 		return
 	}
-	changed, err := s.db.ApplyTask(ctx, ev)
+	changed, err := s.db.ApplyTask(ctx, ev) // refuses tasks addressed to another station
+	if errors.Is(err, oms.ErrInvalid) {
+		s.dropTask(m, err)
+		return
+	}
 	if err != nil {
 		s.log.Error("apply task", "id", ev.ID, "err", err)
 		m.NakWithDelay(time.Second)
@@ -340,6 +344,12 @@ func (s *Station) applyTask(ctx context.Context, m jetstream.Msg) {
 	if (changed || ev.Type == oms.EventTaskException) && s.OnTask != nil {
 		s.OnTask(ev)
 	}
+}
+
+// dropTask logs and terminates a task that can never be applied.
+func (s *Station) dropTask(m jetstream.Msg, err error) {
+	s.log.Error("bad task, dropped", "subject", m.Subject(), "bytes", len(m.Data()), "err", err)
+	m.Term()
 }
 
 // heartbeat publishes presence on oms.<site>.presence.

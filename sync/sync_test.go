@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	stdsync "sync"
 	"testing"
 	"time"
 
@@ -31,14 +32,27 @@ func TestOutageStationStartsOffline(t *testing.T) {
 }
 
 // TestOutageServerDiesMidDrain: the server goes down in the middle of a
-// drain and comes back; nothing is lost or applied twice.
+// drain and comes back; nothing is lost or applied twice. The station
+// publishes 1,000 events a batch and is held after its first batch is
+// stored, so when the server stops at most 2,000 of the 10,000 have
+// reached JetStream: the stop is mid-drain by construction, however fast
+// or slow the machine.
 func TestOutageServerDiesMidDrain(t *testing.T) {
 	node := newNode(t, "n1", freePort(t), t.TempDir())
 	node.start()
 	c := newCentral(t, node.url(), centralOpts{})
 	s := newStationDB(t, "LON", "PACK-01")
 	s.record(t, 10000)
-	s.run(t, node.url(), nil)
+	s.inFlight = 1000
+	stored, resume := make(chan struct{}), make(chan struct{})
+	var first, resumed stdsync.Once
+	release := func() { resumed.Do(func() { close(resume) }) }
+	defer release()
+	s.run(t, node.url(), func([]uint64) bool {
+		first.Do(func() { close(stored); <-resume })
+		return false
+	})
+	<-stored
 	checkFor(t, 60*time.Second, 5*time.Millisecond, func() error {
 		if w := c.watermark(s.key); w < 1000 {
 			return fmt.Errorf("watermark %d", w)
@@ -46,6 +60,8 @@ func TestOutageServerDiesMidDrain(t *testing.T) {
 		return nil
 	})
 	node.stop()
+	release()
+	t.Logf("server stopped at watermark %d of 10000", c.watermark(s.key))
 	s.record(t, 500) // the floor goes on while the server is away
 	node.start()
 	allApplied(t, c, s, 10500, 90*time.Second)
@@ -87,6 +103,51 @@ func TestLostAckStationKilledBeforeRecordingAck(t *testing.T) {
 	allApplied(t, c, s, 3, 30*time.Second)
 }
 
+// TestLostAckDeliveryCentralNeverReceived: JetStream delivered an event
+// to central's consumer but the applier never received it (a fetch that
+// expired as it was answered, a consumer leader that changed), and the
+// applier then commits and acks the events behind it. The lost one must
+// come again and be applied, not be acked along with the later ones and
+// leave a gap central waits on until the station's dedupe window passes.
+func TestLostAckDeliveryCentralNeverReceived(t *testing.T) {
+	node := newNode(t, "n1", freePort(t), t.TempDir())
+	node.start()
+	const ackWait = 2 * time.Second
+	c := newCentral(t, node.url(), centralOpts{noApplier: true})
+	s := newStationDB(t, "LON", "PACK-01")
+	s.record(t, 5)
+	s.run(t, node.url(), nil)
+	ctx := context.Background()
+	stream, err := c.js.Stream(ctx, sync.StreamEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFor(t, 10*time.Second, 20*time.Millisecond, func() error {
+		info, err := stream.Info(ctx)
+		if err != nil || info.State.Msgs != 5 {
+			return fmt.Errorf("stream: %v %v", info, err)
+		}
+		return nil
+	})
+	// The delivery of seq 1 goes to a fetch nobody reads.
+	cons, err := c.js.CreateOrUpdateConsumer(ctx, sync.StreamEvents, sync.ApplierConsumerConfig(ackWait))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost, err := cons.Fetch(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for m := range lost.Messages() {
+		if ev, err := oms.ParseEvent(m.Data()); err != nil || ev.Seq != 1 {
+			t.Fatalf("lost delivery: %v %v", ev.Seq, err)
+		}
+	}
+	c.stop()
+	c.start(t, node.url(), centralOpts{ackWait: ackWait})
+	allApplied(t, c, s, 5, 20*time.Second)
+}
+
 // TestClusterFailoverLeaderKilledMidDrain: a 3-node JetStream cluster with
 // R3 streams; the stream leader dies in the middle of a 10,000-event drain.
 func TestClusterFailoverLeaderKilledMidDrain(t *testing.T) {
@@ -117,7 +178,18 @@ func TestClusterFailoverLeaderKilledMidDrain(t *testing.T) {
 	c := newCentral(t, all, centralOpts{streams: sync.StreamOptions{Replicas: 3}})
 	s := newStationDB(t, "LON", "PACK-01")
 	s.record(t, 10000)
-	s.run(t, all, nil)
+	// Held after its first 1,000-event batch is stored, as in
+	// TestOutageServerDiesMidDrain: the leader dies mid-drain by construction.
+	s.inFlight = 1000
+	stored, resume := make(chan struct{}), make(chan struct{})
+	var first, resumed stdsync.Once
+	release := func() { resumed.Do(func() { close(resume) }) }
+	defer release()
+	s.run(t, all, func([]uint64) bool {
+		first.Do(func() { close(stored); <-resume })
+		return false
+	})
+	<-stored
 	checkFor(t, 60*time.Second, 5*time.Millisecond, func() error {
 		if w := c.watermark(s.key); w < 1500 {
 			return fmt.Errorf("watermark %d", w)
@@ -142,6 +214,7 @@ func TestClusterFailoverLeaderKilledMidDrain(t *testing.T) {
 	if !killed {
 		t.Fatalf("leader %q not found", info.Cluster.Leader)
 	}
+	release()
 	t.Logf("killed stream leader %s at watermark %d", info.Cluster.Leader, c.watermark(s.key))
 	allApplied(t, c, s, 10000, 120*time.Second)
 }
@@ -218,9 +291,9 @@ func TestConflictCancelledWhilePackedOffline(t *testing.T) {
 }
 
 // TestBadMessagesAreMovedAside: malformed JSON, an unknown event type, a
-// station publishing on another station's subject and an oversized
-// payload are dead-lettered and counted; the good event behind them is
-// applied.
+// station publishing on another station's subject, an oversized payload
+// and a task on an events subject are dead-lettered, each for its own
+// reason, and counted; the good event behind them is applied.
 func TestBadMessagesAreMovedAside(t *testing.T) {
 	node := newNode(t, "n1", freePort(t), t.TempDir())
 	node.start()
@@ -236,12 +309,21 @@ func TestBadMessagesAreMovedAside(t *testing.T) {
 		return data
 	}
 	subject := oms.StationEventsSubject("LON", "PACK-01")
+	task := oms.NewEvent(&oms.TaskOrderCancelled{Reason: "x"})
+	task.Site, task.Station, task.Seq, task.OrderID, task.OrderVersion = "LON", "PACK-01", 1, "o1", 2
+	taskData, err := json.Marshal(task)
+	if err != nil {
+		t.Fatal(err)
+	}
 	bad := [][]byte{
 		[]byte(`{"id": "not json`),
 		[]byte(strings.Replace(string(ev("PACK-01", 1, "x")), `"scan.recorded"`, `"scan.teleported"`, 1)),
 		ev("PACK-02", 1, "x"),
 		ev("PACK-01", 1, strings.Repeat("A", sync.MaxEventBytes+1)),
+		taskData,
 	}
+	// Each is moved aside for its own reason, in the order they came.
+	reasons := []string{"not JSON", "unknown event type", "LON/PACK-02 published on LON/PACK-01's subject", "over the 262144 byte limit", "a task (task.order_cancelled)"}
 	for _, b := range bad {
 		if _, err := c.js.Publish(ctx, subject, b); err != nil {
 			t.Fatal(err)
@@ -253,13 +335,24 @@ func TestBadMessagesAreMovedAside(t *testing.T) {
 	key := sync.StationKey{Site: "LON", Station: "PACK-01"}
 	checkFor(t, 30*time.Second, 50*time.Millisecond, func() error {
 		n, _ := c.store.DeadLetters(ctx)
-		if n != 4 || c.watermark(key) != 1 {
-			return fmt.Errorf("dead letters %d (want 4), watermark %d (want 1)", n, c.watermark(key))
+		if n != len(bad) || c.watermark(key) != 1 {
+			return fmt.Errorf("dead letters %d (want %d), watermark %d (want 1)", n, len(bad), c.watermark(key))
 		}
 		return nil
 	})
-	if got := c.applier.Stats.DeadLetters.Load(); got != 4 {
-		t.Fatalf("counted %d dead letters", got)
+	if got := c.applier.Stats.DeadLetters.Load(); got != int64(len(bad)) {
+		t.Fatalf("counted %d dead letters, want %d", got, len(bad))
+	}
+	got := c.query(t, "SELECT reason FROM dead_letters ORDER BY id")
+	for i, want := range reasons {
+		if !strings.Contains(got[i], want) {
+			t.Errorf("dead letter %d: reason %q, want it to say %q", i+1, got[i], want)
+		}
+	}
+	for _, subj := range c.query(t, "SELECT subject FROM dead_letters") {
+		if subj != subject {
+			t.Errorf("dead letter kept under subject %q, want %q", subj, subject)
+		}
 	}
 	if c.applied(key) != 1 || c.applied(sync.StationKey{Site: "LON", Station: "PACK-02"}) != 0 {
 		t.Fatal("wrong events applied")
@@ -279,15 +372,15 @@ func TestBadMessagesAreMovedAside(t *testing.T) {
 }
 
 // TestApplierReplacesAnOldConsumer: an omsd upgrade that changes the
-// applier's consumer settings (here its ack policy) replaces the consumer
-// and applies everything once.
+// applier's consumer settings (here its ack policy: older omsd acked
+// batches with AckAll) replaces the consumer and applies everything once.
 func TestApplierReplacesAnOldConsumer(t *testing.T) {
 	node := newNode(t, "n1", freePort(t), t.TempDir())
 	node.start()
 	c := newCentral(t, node.url(), centralOpts{noApplier: true})
 	ctx := context.Background()
 	if _, err := c.js.CreateOrUpdateConsumer(ctx, sync.StreamEvents, jetstream.ConsumerConfig{
-		Durable: sync.ApplierConsumer, AckPolicy: jetstream.AckExplicitPolicy, FilterSubject: "oms.*.*.events",
+		Durable: sync.ApplierConsumer, AckPolicy: jetstream.AckAllPolicy, FilterSubject: "oms.*.*.events",
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -297,4 +390,73 @@ func TestApplierReplacesAnOldConsumer(t *testing.T) {
 	c.stop()
 	c.start(t, node.url(), centralOpts{})
 	allApplied(t, c, s, 50, 30*time.Second)
+	cons, err := c.js.Consumer(ctx, sync.StreamEvents, sync.ApplierConsumer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cons.CachedInfo().Config.AckPolicy; p != jetstream.AckExplicitPolicy {
+		t.Fatalf("consumer ack policy %v: the old consumer was not replaced", p)
+	}
+}
+
+// TestBadMessagesTasksAreDropped: tasks a station can never apply (not
+// JSON, addressed to another station, a release with a line of no
+// quantity, a floor fact on the tasks subject) are terminated rather than
+// redelivered for ever, and the good task behind them is applied.
+func TestBadMessagesTasksAreDropped(t *testing.T) {
+	node := newNode(t, "n1", freePort(t), t.TempDir())
+	node.start()
+	c := newCentral(t, node.url(), centralOpts{noApplier: true})
+	ctx := context.Background()
+	release := func(station, order string, qty int) []byte {
+		o := oms.Order{ID: order, Channel: oms.ChannelWeb, ExternalID: order, State: oms.StateReleased, Currency: "GBP", ServiceLevel: oms.ServiceStandard,
+			Lines: []oms.Line{{LineNo: 1, SKU: "MUG", Qty: qty, UnitPrice: 500}}}
+		e := oms.NewEvent(&oms.TaskOrderReleased{Order: o})
+		e.Site, e.Station, e.OrderID, e.OrderVersion = "LON", station, order, 1
+		data, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	fact := oms.NewEvent(&oms.PackStarted{})
+	fact.Site, fact.Station, fact.Seq, fact.OrderID, fact.OrderVersion = "LON", "PACK-01", 1, "o-fact", 1
+	factData, _ := json.Marshal(fact)
+	subject := oms.StationTasksSubject("LON", "PACK-01")
+	for _, data := range [][]byte{
+		[]byte(`{"id": "not json`),
+		release("PACK-02", "o-other", 1),
+		release("PACK-01", "o-bad", 0),
+		factData,
+		release("PACK-01", "o-good", 1),
+	} {
+		if _, err := c.js.Publish(ctx, subject, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := newStationDB(t, "LON", "PACK-01")
+	s.run(t, node.url(), nil)
+	checkFor(t, 30*time.Second, 50*time.Millisecond, func() error {
+		_, err := s.db.Order(ctx, "o-good")
+		return err
+	})
+	for _, id := range []string{"o-other", "o-bad", "o-fact"} {
+		if _, err := s.db.Order(ctx, id); err == nil {
+			t.Errorf("order %s stored from a bad task", id)
+		}
+	}
+	cons, err := c.js.Consumer(ctx, sync.StreamTasks, "TASKS_LON_PACK-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFor(t, 10*time.Second, 50*time.Millisecond, func() error {
+		info, err := cons.Info(ctx)
+		if err != nil {
+			return err
+		}
+		if info.NumAckPending != 0 || info.NumPending != 0 || info.NumRedelivered != 0 {
+			return fmt.Errorf("task consumer: %d ack pending, %d pending, %d redelivered", info.NumAckPending, info.NumPending, info.NumRedelivered)
+		}
+		return nil
+	})
 }
