@@ -91,10 +91,10 @@ func TestParseRefusesBadMessages(t *testing.T) {
 		name, data, want string
 		parse            func(string, []byte) error
 	}{
-		{"presence", `{"site":"LON","station":"PACK-01"}`, "", parsePresence},
-		{"presence", `[1,2]`, "presence: json", parsePresence},
-		{"presence", `{"site":"BER","station":"PACK-01"}`, `site "BER"`, parsePresence},
-		{"presence", `{"site":"LON"}`, "station missing", parsePresence},
+		{"presence", `{"site":"LON","station":"PACK-01","at":"2026-11-29T10:00:00Z"}`, "", parsePresence},
+		{"presence", `[1,2]`, "presence on oms.LON.presence", parsePresence},
+		{"presence", `{"site":"BER","station":"PACK-01","at":"2026-11-29T10:00:00Z"}`, `site: "BER"`, parsePresence},
+		{"presence", `{"site":"LON","at":"2026-11-29T10:00:00Z"}`, "station:", parsePresence},
 		{"broadcast", `{"site":"LON","from":"lena","message":"Break"}`, "", parseBroadcast},
 		{"broadcast", `{"message":"Break"}`, "", parseBroadcast},
 		{"broadcast", `not json`, "broadcast: invalid", parseBroadcast},
@@ -116,7 +116,10 @@ func TestParseRefusesBadMessages(t *testing.T) {
 	}
 }
 
-func parsePresence(site string, data []byte) error  { _, err := ParsePresence(site, data); return err }
+func parsePresence(site string, data []byte) error {
+	_, err := sync.ParsePresence(site, data)
+	return err
+}
 func parseBroadcast(site string, data []byte) error { _, err := ParseBroadcast(site, data); return err }
 func parseApproval(site string, data []byte) error  { _, err := ParseApproval(site, data); return err }
 

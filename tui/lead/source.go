@@ -50,7 +50,7 @@ func NewPresence(nc *nats.Conn, site string, log *slog.Logger) (*Presence, func(
 	}
 	p := &Presence{site: site, now: time.Now, stations: map[string]*StationView{}}
 	sub, err := nc.Subscribe(oms.PresenceSubject(site), func(m *nats.Msg) {
-		pr, err := ParsePresence(site, m.Data)
+		pr, err := sync.ParsePresence(site, m.Data)
 		if err != nil {
 			log.Warn("presence message refused", "subject", m.Subject, "err", err)
 			return
@@ -225,21 +225,6 @@ type Approval struct {
 // ApprovalSubject is where a site's partial-pack approvals travel; the
 // station packing the order takes it as a lead override.
 func ApprovalSubject(site string) string { return "oms." + site + ".approve" }
-
-// ParsePresence reads a heartbeat published on site's presence subject.
-func ParsePresence(site string, data []byte) (sync.Presence, error) {
-	var pr sync.Presence
-	if err := json.Unmarshal(data, &pr); err != nil {
-		return pr, fmt.Errorf("presence: %w", err)
-	}
-	switch {
-	case pr.Site != site:
-		return pr, fmt.Errorf("presence: site %q on the presence subject of %s", pr.Site, site)
-	case pr.Station == "":
-		return pr, errors.New("presence: station missing")
-	}
-	return pr, nil
-}
 
 // ParseBroadcast reads a broadcast published on site's broadcast subject.
 func ParseBroadcast(site string, data []byte) (Broadcast, error) {
