@@ -45,6 +45,9 @@ func Where(err error) error {
 	var derr *toml.DecodeError
 	if errors.As(err, &derr) {
 		row, col := derr.Position()
+		if key := derr.Key(); len(key) > 0 {
+			return fmt.Errorf(":%d:%d: %s: %w", row, col, strings.Join(key, "."), err)
+		}
 		return fmt.Errorf(":%d:%d: %w", row, col, err)
 	}
 	return fmt.Errorf(": %w", err)
