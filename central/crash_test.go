@@ -1,17 +1,15 @@
 package central
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/packline/packline/internal/testutil"
 	"github.com/packline/packline/oms"
 )
 
@@ -96,56 +94,15 @@ func TestCentralCrashLeavesNothingHalfDone(t *testing.T) {
 	w.receive(t, "EWR", "A-01-01-1", "SKU-3", 200)
 	path := w.store.Path()
 	w.store.Close()
-	self, _ := os.Executable()
 	acked := map[string]int{}
 	for round := range 10 {
-		cmd := exec.Command(self)
-		cmd.Env = append(os.Environ(), crashChildEnv+"="+path)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string, 1024)
-		go func() {
-			defer close(lines)
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-		}()
-		record := func(l string) {
+		testutil.KillMidStride(t, []string{crashChildEnv + "=" + path}, 5+rand.IntN(60), 4*time.Millisecond, func(l string) {
 			var id string
 			var n int
 			if _, err := fmt.Sscanf(l, "order %s %d", &id, &n); err == nil {
 				acked[id] = n
 			}
-		}
-		target := 5 + rand.IntN(60)
-		deadline := time.After(30 * time.Second)
-	wait:
-		for got := 0; got < target; got++ {
-			select {
-			case l, ok := <-lines:
-				if !ok {
-					cmd.Wait()
-					t.Fatalf("round %d: the child stopped by itself: %s", round, stderr.String())
-				}
-				record(l)
-			case <-deadline:
-				break wait
-			}
-		}
-		time.Sleep(time.Duration(rand.IntN(4000)) * time.Microsecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		for l := range lines {
-			record(l)
-		}
-		cmd.Wait()
-		if len(acked) == 0 {
-			t.Fatalf("round %d: child did nothing: %s", round, stderr.String())
-		}
+		})
 		checkCentralAfterCrash(t, path, acked, round)
 	}
 	t.Logf("10 rounds, %d orders acknowledged", len(acked))

@@ -1,19 +1,17 @@
 package localdb
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/packline/packline/internal/testutil"
 	"github.com/packline/packline/oms"
 )
 
@@ -62,67 +60,19 @@ func TestCrashKeepsEveryAcknowledgedEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	const rounds = 20
 	acked := map[uint64]bool{}
 	var maxAcked uint64
 	for round := range rounds {
-		cmd := exec.Command(self)
-		cmd.Env = append(os.Environ(), crashChildEnv+"="+path)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan uint64, 1024)
-		go func() {
-			defer close(lines)
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				if s, ok := strings.CutPrefix(sc.Text(), "ack "); ok {
-					n, err := strconv.ParseUint(s, 10, 64)
-					if err == nil {
-						lines <- n
-					}
-				}
-			}
-		}()
 		// Let it record a random number of events, then kill it mid-stride.
-		target := 1 + rand.IntN(150)
-		got := 0
-		deadline := time.After(30 * time.Second)
-	wait:
-		for got < target {
-			select {
-			case seq, ok := <-lines:
-				if !ok {
-					cmd.Wait()
-					t.Fatalf("round %d: the child stopped by itself: %s", round, stderr.String())
+		testutil.KillMidStride(t, []string{crashChildEnv + "=" + path}, 1+rand.IntN(150), 3*time.Millisecond, func(l string) {
+			if s, ok := strings.CutPrefix(l, "ack "); ok {
+				if n, err := strconv.ParseUint(s, 10, 64); err == nil {
+					acked[n] = true
+					maxAcked = max(maxAcked, n)
 				}
-				acked[seq] = true
-				maxAcked = max(maxAcked, seq)
-				got++
-			case <-deadline:
-				break wait
 			}
-		}
-		time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		for seq := range lines {
-			acked[seq] = true
-			maxAcked = max(maxAcked, seq)
-		}
-		cmd.Wait()
-		if got == 0 {
-			t.Fatalf("round %d: child acknowledged nothing: %s", round, stderr.String())
-		}
+		})
 		checkAfterCrash(t, path, acked, maxAcked, round)
 	}
 	t.Logf("%d rounds, %d events acknowledged", rounds, len(acked))

@@ -4,17 +4,15 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/packline/packline/central"
+	"github.com/packline/packline/internal/testutil"
 	"github.com/packline/packline/localdb"
 	"github.com/packline/packline/oms"
 	"github.com/packline/packline/shipping"
@@ -242,10 +240,6 @@ func TestSIGKILLMidIssueNeverDuplicates(t *testing.T) {
 	w := newNumberWorld(t)
 	w.allocate(t, 2, 3000)
 	w.stations["PACK-01"].Close() // the child owns it now
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	acked := map[string]int{}
 	var mu sync.Mutex
 	// The second station issues all along, in this process.
@@ -275,53 +269,20 @@ func TestSIGKILLMidIssueNeverDuplicates(t *testing.T) {
 			mu.Unlock()
 		}
 	})
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))
 	const rounds = 15
 	childAcks := map[string]bool{}
 	for round := range rounds {
-		cmd := exec.Command(self, "-test.run=^$")
-		cmd.Env = append(os.Environ(), childEnv+"="+w.paths["PACK-01"])
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string, 1024)
-		go func() {
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-			close(lines)
-		}()
 		// Wait for the first ack so the kill lands mid-issue, then a random while.
-		first := <-lines
-		time.Sleep(time.Duration(rng.IntN(60)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		got := []string{first}
-		for l := range lines {
-			got = append(got, l)
-		}
-		cmd.Wait()
-		n := 0
-		for _, l := range got {
+		testutil.KillMidStride(t, []string{childEnv + "=" + w.paths["PACK-01"]}, 1, 60*time.Millisecond, func(l string) {
 			if num, ok := strings.CutPrefix(l, "ack "); ok {
 				mu.Lock()
 				acked[num]++
 				mu.Unlock()
 				childAcks[num] = true
-				n++
 			} else if strings.HasPrefix(l, "done") {
 				t.Fatalf("round %d: child ran out: %s", round, l)
 			}
-		}
-		if n == 0 {
-			t.Fatalf("round %d: child acked nothing; stderr: %s", round, stderr.String())
-		}
+		})
 	}
 	close(stop)
 	other.Wait()
