@@ -319,8 +319,18 @@ func TestOutboxLifecycle(t *testing.T) {
 		t.Fatalf("stats: %+v", st)
 	}
 	rows, _ = db.PendingOutbox(ctx, 0, 2)
-	if rows[1].LastError != "nats: timeout" || rows[1].Attempts != 1 || rows[0].SentAt.IsZero() {
+	if rows[1].LastError != "nats: timeout" || rows[1].Attempts != 1 || rows[0].SentAt.IsZero() || !rows[1].SentAt.IsZero() {
 		t.Fatalf("rows: %+v", rows)
+	}
+	// What JetStream stored is a prefix of the outbox, and never shrinks.
+	db.MarkSentRange(ctx, 2, 3, now)
+	db.MarkSent(ctx, 1, now)
+	if st, _ := db.OutboxStats(ctx); st.Unsent != 2 {
+		t.Fatalf("after 1-3 stored: %d unsent, want 2", st.Unsent)
+	}
+	rows, _ = db.PendingOutbox(ctx, 0, 5)
+	if rows[2].SentAt.IsZero() || !rows[3].SentAt.IsZero() {
+		t.Fatalf("rows 3 and 4: %+v %+v", rows[2], rows[3])
 	}
 	if n, err := db.PruneOutbox(ctx, 5); err != nil || n != 5 {
 		t.Fatalf("prune: %d %v", n, err)

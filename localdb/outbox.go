@@ -22,8 +22,9 @@ type OutboxRow struct {
 // PendingOutbox returns up to limit outbox rows with seq greater than
 // after, in seq order.
 func (d *DB) PendingOutbox(ctx context.Context, after uint64, limit int) ([]OutboxRow, error) {
-	rows, err := d.sql.QueryContext(ctx, `SELECT seq, event_id, subject, payload, created_at, sent_at, attempts, last_error
-		FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	rows, err := d.sql.QueryContext(ctx, `SELECT o.seq, o.event_id, o.subject, o.payload, o.created_at,
+			CASE WHEN o.seq <= s.through THEN coalesce(s.at, o.sent_at) END, o.attempts, o.last_error
+		FROM outbox o, outbox_sent s WHERE o.seq > ? ORDER BY o.seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox %s: %w", d.path, err)
 	}
@@ -72,21 +73,19 @@ func (d *DB) PendingToSend(ctx context.Context, after uint64, limit int) ([]Outb
 	return out, rows.Err()
 }
 
-// MarkSent records that JetStream acknowledged the event at seq. The row
-// stays until central's applied watermark passes it (PruneOutbox).
+// MarkSent records that JetStream acknowledged the event at seq and
+// every one before it. The row stays until central's applied watermark
+// passes it (PruneOutbox).
 func (d *DB) MarkSent(ctx context.Context, seq uint64, at time.Time) error {
-	_, err := d.sql.ExecContext(ctx, "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?", timestamp(at), seq)
-	if err != nil {
-		return fmt.Errorf("mark outbox seq %d sent in %s: %w", seq, d.path, err)
-	}
-	return nil
+	return d.MarkSentRange(ctx, seq, seq, at)
 }
 
 // MarkSentRange records that JetStream acknowledged the events with seqs
-// first through last, in one statement.
+// first through last, and so (the drainer publishes in order and records
+// only the unbroken run) every event before them: one number, not a write
+// to each row.
 func (d *DB) MarkSentRange(ctx context.Context, first, last uint64, at time.Time) error {
-	_, err := d.sql.ExecContext(ctx, "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq BETWEEN ? AND ?",
-		timestamp(at), first, last)
+	_, err := d.sql.ExecContext(ctx, "UPDATE outbox_sent SET through = max(through, ?), at = ? WHERE id = 1", last, timestamp(at))
 	if err != nil {
 		return fmt.Errorf("mark outbox seqs %d-%d sent in %s: %w", first, last, d.path, err)
 	}
@@ -127,10 +126,10 @@ func (d *DB) OutboxStats(ctx context.Context) (OutboxStats, error) {
 	var oldest, lastSent sql.NullString
 	err := d.sql.QueryRowContext(ctx, `SELECT
 			(SELECT count(*) FROM outbox),
-			(SELECT count(*) FROM outbox WHERE sent_at IS NULL),
+			(SELECT count(*) FROM outbox WHERE seq > (SELECT through FROM outbox_sent WHERE id = 1)),
 			(SELECT min(created_at) FROM outbox),
 			(SELECT last FROM event_seq WHERE id = 1),
-			(SELECT max(sent_at) FROM outbox)`).Scan(&s.Waiting, &s.Unsent, &oldest, &s.LastSeq, &lastSent)
+			(SELECT at FROM outbox_sent WHERE id = 1)`).Scan(&s.Waiting, &s.Unsent, &oldest, &s.LastSeq, &lastSent)
 	if err != nil {
 		return s, fmt.Errorf("outbox stats %s: %w", d.path, err)
 	}
