@@ -1,7 +1,9 @@
 package central
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -117,4 +119,114 @@ func TestThroughputAndReassign(t *testing.T) {
 	if _, err := w.store.Reassign(w.ctx, o.ID, "LON", from, "lead"); !errors.Is(err, ErrConflict) {
 		t.Fatalf("reassign while packing: %v", err)
 	}
+}
+
+// TestApplyLogsRunsAsOneEventAtATime: runs of log-only events (scans,
+// sign-ins, labels) are written many rows a statement; what ends up in
+// the log, the watermarks and the counts must be exactly what applying
+// the same events one at a time gives: order, duplicates (an id applied
+// before under another seq), parked events, effects and exceptions in
+// the middle of a run, two stations interleaved, more than one chunk.
+func TestApplyLogsRunsAsOneEventAtATime(t *testing.T) {
+	scan := func(station string, seq uint64) oms.Event {
+		return stationEvent("LON", station, seq, "", &oms.ScanRecorded{Context: "pack", Raw: fmt.Sprintf("%s-%d \"quoted\"", station, seq), Kind: "unknown"})
+	}
+	var b1 []oms.Event
+	for seq := uint64(1); seq <= 150; seq++ {
+		e := scan("PACK-01", seq)
+		if seq == 70 { // an effect in the middle of a run: an exception
+			e = stationEvent("LON", "PACK-01", seq, "NO-SUCH-ORDER", &oms.PackStarted{})
+		}
+		b1 = append(b1, e)
+		if seq <= 100 {
+			b1 = append(b1, scan("PACK-02", seq))
+		}
+	}
+	again := b1[8] // PACK-01 seq 5, sent again as seq 151 by a station restored from a backup
+	again.Seq = 151
+	var b2, b3 []oms.Event
+	for seq := uint64(153); seq <= 200; seq++ {
+		b2 = append(b2, scan("PACK-01", seq)) // ahead of a gap: parked
+	}
+	b3 = append(b3, again, scan("PACK-01", 152), scan("PACK-01", 201))
+	b3 = append(b3, b1[:10]...) // a redelivery
+
+	bulk, single := newWorld(t), newWorld(t)
+	var bulkStats, singleStats ApplyStats
+	add := func(to *ApplyStats, s ApplyStats) {
+		to.Applied += s.Applied
+		to.Duplicates += s.Duplicates
+		to.Parked += s.Parked
+		to.Exceptions += s.Exceptions
+	}
+	for _, batch := range [][]oms.Event{b1, b2, b3} {
+		raws := make([][]byte, len(batch))
+		for i, e := range batch {
+			raws[i], _ = json.Marshal(e)
+		}
+		_, st, err := bulk.store.ApplyStationEventsRaw(bulk.ctx, batch, raws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		add(&bulkStats, st)
+		for i, e := range batch {
+			_, st, err := single.store.ApplyStationEventsRaw(single.ctx, batch[i:i+1], raws[i:i+1])
+			if err != nil {
+				t.Fatalf("event %s/%d: %v", e.Station, e.Seq, err)
+			}
+			add(&singleStats, st)
+		}
+	}
+	if bulkStats != singleStats {
+		t.Fatalf("in batches %+v, one at a time %+v", bulkStats, singleStats)
+	}
+	if want := (ApplyStats{Applied: 200 + 100, Duplicates: 1 + 10, Parked: 48, Exceptions: 1}); bulkStats != want {
+		t.Fatalf("stats %+v, want %+v", bulkStats, want)
+	}
+	const q = `SELECT event_id, site, station, seq, type, order_id, operator, at, hex(payload) FROM applied_events ORDER BY station, rowid`
+	got, want := dumpRows(t, bulk, q), dumpRows(t, single, q)
+	if len(got) != 300 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("log in batches (%d rows) differs from one at a time (%d rows)", len(got), len(want))
+	}
+	for _, k := range []StationKey{{"LON", "PACK-01"}, {"LON", "PACK-02"}} {
+		a, _ := bulk.store.Watermark(bulk.ctx, k)
+		b, _ := single.store.Watermark(single.ctx, k)
+		if a != b {
+			t.Fatalf("%v: watermark %d in batches, %d one at a time", k, a, b)
+		}
+	}
+	// (By station: a batch is applied station by station.) Each payload is
+	// kept byte for byte as it came.
+	raw, _ := json.Marshal(b1[0])
+	if got[0][strings.LastIndexByte(got[0], '|')+1:] != fmt.Sprintf("%X", raw) {
+		t.Fatalf("first payload stored as %s", got[0])
+	}
+}
+
+// dumpRows returns each row of q with its columns joined by "|".
+func dumpRows(t *testing.T, w *world, q string) []string {
+	t.Helper()
+	rows, err := w.store.db.QueryContext(w.ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		var parts []string
+		for _, v := range vals {
+			parts = append(parts, fmt.Sprint(v))
+		}
+		out = append(out, strings.Join(parts, "|"))
+	}
+	return out
 }

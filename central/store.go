@@ -80,7 +80,11 @@ func (s *Store) readTx(ctx context.Context, fn func(q querier) error) error {
 	return fn(conn)
 }
 
-func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+func timestamp(t time.Time) string { return t.UTC().Format(timestampLayout) }
+
+// timestampLayout is how times are stored: UTC, fixed width, so they sort
+// as text.
+const timestampLayout = "2006-01-02T15:04:05.000000000Z"
 
 func parseTime(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s)
