@@ -18,6 +18,10 @@ path=$(metric BenchmarkSyncPath events/s)
 if [ -n "$raw" ] && [ -n "$path" ]; then
 	awk -v p="$path" -v r="$raw" 'BEGIN { printf "SyncPath / RawPublish = %.2f (%.0f vs %.0f events/s; target >= 0.5)\n", p / r, p, r }'
 fi
+single=$(metric BenchmarkSyncPathOneEventPerMessage events/s)
+if [ -n "$raw" ] && [ -n "$single" ]; then
+	awk -v p="$single" -v r="$raw" 'BEGIN { printf "SyncPathOneEventPerMessage / RawPublish = %.2f (%.0f vs %.0f events/s; unbundled, for comparison)\n", p / r, p, r }'
+fi
 drain=$(metric BenchmarkDrain100k s/drain)
 [ -n "$drain" ] && echo "100,000-event backlog drains in ${drain}s"
 alloc=$(metric BenchmarkAllocate orders/s)

@@ -52,10 +52,19 @@ func BenchmarkRawPublish(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
 
-// BenchmarkSyncPath is the full path: outbox rows already on disk ->
-// JetStream -> central applied and committed -> watermark -> outbox pruned.
+// BenchmarkSyncPath is the full path as stations run it: outbox rows
+// already on disk -> JetStream (bundled, 64 events a message) -> central
+// applied and committed -> watermark -> outbox pruned.
 func BenchmarkSyncPath(b *testing.B) {
-	syncPath(b, b.N)
+	syncPath(b, b.N, 0)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkSyncPathOneEventPerMessage is the full path with each event in
+// a NATS message of its own (Station.EventsPerMessage = 1), for what
+// bundling buys.
+func BenchmarkSyncPathOneEventPerMessage(b *testing.B) {
+	syncPath(b, b.N, 1)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
 
@@ -65,18 +74,21 @@ func BenchmarkDrain100k(b *testing.B) {
 	const n = 100000
 	var total time.Duration
 	for range b.N {
-		total += syncPath(b, n)
+		total += syncPath(b, n, 0)
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "s/drain")
 	b.ReportMetric(float64(n*b.N)/total.Seconds(), "events/s")
 }
 
-func syncPath(b *testing.B, n int) time.Duration {
+// syncPath drains n events end to end; perMsg, when set, is the
+// station's events a message.
+func syncPath(b *testing.B, n, perMsg int) time.Duration {
 	b.StopTimer()
 	node := newNode(b, "n1", freePort(b), b.TempDir())
 	node.start()
 	c := newCentral(b, node.url(), centralOpts{})
 	s := newStationDB(b, "LON", "PACK-01")
+	s.perMsg = perMsg
 	s.record(b, n)
 	b.StartTimer()
 	start := time.Now()

@@ -39,7 +39,9 @@ type Applier struct {
 	sink  EventSink
 	log   *slog.Logger
 	Stats ApplierStats
-	// BatchSize is how many events go into one database transaction.
+	// BatchSize is about how many events go into one database
+	// transaction: each fetch asks for as many messages as should carry
+	// that many, going by the last fetch's events per message.
 	BatchSize int
 	// AckWait is how long a delivered event may stay unacknowledged before
 	// JetStream delivers it again.
@@ -72,7 +74,7 @@ func (a *Applier) Run(ctx context.Context) error {
 		}
 	}()
 	defer func() { close(batches); <-done }()
-	idle := false
+	idle, perMsg := false, 1
 	for ctx.Err() == nil {
 		// Take what is there at once; when nothing is, wait for the next
 		// message without waiting for a whole batch to fill.
@@ -80,7 +82,7 @@ func (a *Applier) Run(ctx context.Context) error {
 		if idle {
 			batch, err = cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
 		} else {
-			batch, err = cons.FetchNoWait(a.BatchSize)
+			batch, err = cons.FetchNoWait(max(a.BatchSize/perMsg, 1))
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -98,8 +100,10 @@ func (a *Applier) Run(ctx context.Context) error {
 		if idle {
 			continue
 		}
+		checked := a.check(ctx, msgs)
+		perMsg = max((len(checked.events)+len(msgs)-1)/len(msgs), 1)
 		select {
-		case batches <- a.check(ctx, msgs):
+		case batches <- checked:
 		case <-ctx.Done():
 		}
 	}
@@ -166,19 +170,43 @@ func (a *Applier) publishAllWatermarks(ctx context.Context, kv jetstream.KeyValu
 	}
 }
 
-// check reads each message as an event; a bad one is moved aside and
-// terminated, and never holds up the ones behind it.
+// check reads each message's events (one, or a station's bundle); a bad
+// event is moved aside and never holds up the ones behind it. A message
+// with no good event left is terminated; the others are acked after the
+// commit.
 func (a *Applier) check(ctx context.Context, msgs []jetstream.Msg) checkedBatch {
 	var b checkedBatch
 	for _, m := range msgs {
-		ev, reason := checkEventMsg(m.Subject(), m.Data())
+		parts, reason := splitBundle(m.Headers().Get(EventsHeader), m.Data())
 		if reason != "" {
-			a.deadLetter(ctx, m, reason)
+			if a.deadLetter(ctx, m.Subject(), reason, m.Data()) {
+				m.Term()
+			} else {
+				m.NakWithDelay(5 * time.Second)
+			}
 			continue
 		}
-		b.events = append(b.events, ev)
-		b.raws = append(b.raws, m.Data())
-		b.msgs = append(b.msgs, m)
+		mark, stored := len(b.events), true
+		for _, data := range parts {
+			ev, reason := checkEventMsg(m.Subject(), data)
+			if reason == "" {
+				b.events = append(b.events, ev)
+				b.raws = append(b.raws, data)
+				continue
+			}
+			if stored = a.deadLetter(ctx, m.Subject(), reason, data); !stored {
+				break
+			}
+		}
+		switch {
+		case !stored: // the whole message comes again
+			b.events, b.raws = b.events[:mark], b.raws[:mark]
+			m.NakWithDelay(5 * time.Second)
+		case len(b.events) == mark: // nothing good in it
+			m.Term()
+		default:
+			b.msgs = append(b.msgs, m)
+		}
 	}
 	return b
 }
@@ -243,19 +271,19 @@ func checkEventMsg(subject string, data []byte) (oms.Event, string) {
 	return ev, ""
 }
 
-func (a *Applier) deadLetter(ctx context.Context, m jetstream.Msg, reason string) {
-	a.Stats.DeadLetters.Add(1)
-	a.log.Warn("station event dead-lettered", "subject", m.Subject(), "reason", reason, "bytes", len(m.Data()))
-	data := m.Data()
+// deadLetter keeps an event central cannot read, for a person to look
+// at; it reports whether that worked.
+func (a *Applier) deadLetter(ctx context.Context, subject, reason string, data []byte) bool {
+	a.log.Warn("station event dead-lettered", "subject", subject, "reason", reason, "bytes", len(data))
 	if len(data) > MaxEventBytes {
 		data = data[:1024] // keep the start for a person to look at
 	}
-	if err := a.sink.DeadLetter(ctx, m.Subject(), reason, data); err != nil {
+	if err := a.sink.DeadLetter(ctx, subject, reason, data); err != nil {
 		a.log.Error("store dead letter", "err", err)
-		m.NakWithDelay(5 * time.Second)
-		return
+		return false
 	}
-	m.Term()
+	a.Stats.DeadLetters.Add(1)
+	return true
 }
 
 // Task is a task waiting in central's outbox.

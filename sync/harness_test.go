@@ -1,6 +1,7 @@
 package sync_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -194,6 +195,7 @@ type stationSide struct {
 	db       *localdb.DB
 	key      sync.StationKey
 	inFlight int // events a publish batch, when not the default
+	perMsg   int // events a NATS message, when not the default
 	st       *sync.Station
 	cancel   context.CancelFunc
 	done     chan struct{}
@@ -223,6 +225,9 @@ func (s *stationSide) run(t testing.TB, urls string, hook func([]uint64) bool) {
 	}
 	if hook != nil {
 		sync.SetAfterPublish(st, hook)
+	}
+	if s.perMsg > 0 {
+		st.EventsPerMessage = s.perMsg
 	}
 	if s.inFlight > 0 {
 		st.InFlight = s.inFlight
@@ -291,4 +296,40 @@ func allApplied(t testing.TB, c *centralSide, s *stationSide, n int, total time.
 			t.Fatalf("central applied seq %s as event %d of %d: not in seq order", seq, i+1, n)
 		}
 	}
+}
+
+// streamSeqs counts how many times the stream holds each event seq of
+// the station, reading bundles as the applier does.
+func streamSeqs(t testing.TB, js jetstream.JetStream, key sync.StationKey) map[uint64]int {
+	t.Helper()
+	ctx := context.Background()
+	stream, err := js.Stream(ctx, sync.StreamEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := stream.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seqs := map[uint64]int{}
+	for n := info.State.FirstSeq; n <= info.State.LastSeq && info.State.Msgs > 0; n++ {
+		m, err := stream.GetMsg(ctx, n)
+		if err != nil {
+			t.Fatalf("stream message %d: %v", n, err)
+		}
+		data := [][]byte{m.Data}
+		if m.Header.Get(sync.EventsHeader) != "" {
+			data = bytes.Split(m.Data, []byte("\n"))
+		}
+		for _, d := range data {
+			ev, err := oms.ParseEvent(d)
+			if err != nil {
+				t.Fatalf("stream message %d: %v", n, err)
+			}
+			if ev.Site == key.Site && ev.Station == key.Station {
+				seqs[ev.Seq]++
+			}
+		}
+	}
+	return seqs
 }

@@ -56,6 +56,9 @@ type Station struct {
 	ResendAfter time.Duration
 	// InFlight is how many events are published before waiting for acks.
 	InFlight int
+	// EventsPerMessage is how many events go in one NATS message (see
+	// bundle.go); 1 sends each event alone.
+	EventsPerMessage int
 	// PresenceEvery is the heartbeat interval.
 	PresenceEvery time.Duration
 	// Presence fills in what the TUI knows (operator, screen, devices).
@@ -86,7 +89,7 @@ func NewStation(nc *nats.Conn, db *localdb.DB, log *slog.Logger) (*Station, erro
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Station{nc: nc, js: js, db: db, key: StationKey{site, station}, log: log,
-		ResendAfter: 30 * time.Second, InFlight: 8192, PresenceEvery: 3 * time.Second}, nil
+		ResendAfter: 30 * time.Second, InFlight: 8192, EventsPerMessage: 64, PresenceEvery: 3 * time.Second}, nil
 }
 
 // Run syncs until ctx ends. It works the same online or off: with no
@@ -122,8 +125,9 @@ func (s *Station) currentWatermark() uint64 {
 // inflight is a batch published and not yet acknowledged.
 type inflight struct {
 	rows    []localdb.OutboxRow
-	futures []jetstream.PubAckFuture
-	err     error // a publish that failed before all rows went out
+	bundles []bundle                 // the messages rows went out in
+	futures []jetstream.PubAckFuture // futures[i] is bundles[i]'s ack
+	err     error                    // a publish that failed before all rows went out
 }
 
 // drain publishes the outbox in seq order, InFlight rows a batch, two
@@ -212,12 +216,12 @@ func (s *Station) drain(ctx context.Context) {
 	}
 }
 
-// send publishes rows without waiting for their acks.
+// send publishes rows, bundled, without waiting for their acks.
 func (s *Station) send(rows []localdb.OutboxRow) *inflight {
-	b := &inflight{rows: rows, futures: make([]jetstream.PubAckFuture, 0, len(rows))}
-	for _, r := range rows {
-		msg := &nats.Msg{Subject: r.Subject, Data: r.Payload, Header: nats.Header{}}
-		f, err := s.js.PublishMsgAsync(msg, jetstream.WithMsgID(r.EventID), jetstream.WithExpectStream(StreamEvents))
+	b := &inflight{rows: rows, bundles: bundleRows(rows, s.EventsPerMessage)}
+	b.futures = make([]jetstream.PubAckFuture, 0, len(b.bundles))
+	for _, m := range b.bundles {
+		f, err := s.js.PublishMsgAsync(m.msg, jetstream.WithMsgID(m.id), jetstream.WithExpectStream(StreamEvents))
 		if err != nil {
 			b.err = err
 			break
@@ -230,13 +234,15 @@ func (s *Station) send(rows []localdb.OutboxRow) *inflight {
 // settle waits for a batch's acks and returns the seqs of its leading
 // run that JetStream stored (stopping at the first failure, so order holds).
 func (s *Station) settle(ctx context.Context, b *inflight) ([]uint64, error) {
-	done, err := awaitAcks(ctx, b.futures, func(i int) int64 { return int64(b.rows[i].Seq) })
+	done, err := awaitAcks(ctx, b.futures, func(i int) int64 { return int64(i) })
 	var ok []uint64
-	for i, seq := range done {
-		if uint64(seq) != b.rows[i].Seq {
+	for i, bi := range done {
+		if int(bi) != i {
 			break
 		}
-		ok = append(ok, uint64(seq))
+		for _, r := range b.rows[b.bundles[i].from:b.bundles[i].to] {
+			ok = append(ok, r.Seq)
+		}
 	}
 	if err == nil {
 		err = b.err

@@ -1,6 +1,7 @@
 package sync_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/packline/packline/central"
@@ -69,38 +71,39 @@ func TestOutageServerDiesMidDrain(t *testing.T) {
 
 // TestLostAckStationKilledBeforeRecordingAck: JetStream stored the event
 // but the station died before it wrote the ack down; it comes back after
-// the duplicate window and publishes again. Central applies it once.
+// the duplicate window and publishes again. Central applies it once. Run
+// with each event in a message of its own and with the events bundled.
 func TestLostAckStationKilledBeforeRecordingAck(t *testing.T) {
-	node := newNode(t, "n1", freePort(t), t.TempDir())
-	node.start()
-	const window = time.Second
-	c := newCentral(t, node.url(), centralOpts{streams: sync.StreamOptions{Duplicates: window}, noApplier: true})
-	s := newStationDB(t, "LON", "PACK-01")
-	s.record(t, 3)
-	died := make(chan struct{})
-	s.run(t, node.url(), func([]uint64) bool { close(died); return true })
-	<-died
-	s.stop()
-	rows, _ := s.db.PendingOutbox(context.Background(), 0, 10)
-	if len(rows) != 3 || !rows[0].SentAt.IsZero() {
-		t.Fatalf("the ack should not be recorded: %+v", rows)
+	for _, perMsg := range []int{1, 64} {
+		t.Run(fmt.Sprintf("%d events a message", perMsg), func(t *testing.T) {
+			node := newNode(t, "n1", freePort(t), t.TempDir())
+			node.start()
+			const window = time.Second
+			c := newCentral(t, node.url(), centralOpts{streams: sync.StreamOptions{Duplicates: window}, noApplier: true})
+			s := newStationDB(t, "LON", "PACK-01")
+			s.perMsg = perMsg
+			s.record(t, 3)
+			died := make(chan struct{})
+			s.run(t, node.url(), func([]uint64) bool { close(died); return true })
+			<-died
+			s.stop()
+			rows, _ := s.db.PendingOutbox(context.Background(), 0, 10)
+			if len(rows) != 3 || !rows[0].SentAt.IsZero() {
+				t.Fatalf("the ack should not be recorded: %+v", rows)
+			}
+			time.Sleep(window + 500*time.Millisecond) // past the dedupe window
+			s.run(t, node.url(), nil)                 // restarted: publishes again
+			checkFor(t, 30*time.Second, 50*time.Millisecond, func() error {
+				if seqs := streamSeqs(t, c.js, s.key); seqs[1] != 2 || seqs[2] != 2 || seqs[3] != 2 {
+					return fmt.Errorf("stream holds seqs %v, want each of 1-3 twice", seqs)
+				}
+				return nil
+			})
+			c.stop()
+			c.start(t, node.url(), centralOpts{streams: sync.StreamOptions{Duplicates: window}})
+			allApplied(t, c, s, 3, 30*time.Second)
+		})
 	}
-	time.Sleep(window + 500*time.Millisecond) // past the dedupe window
-	s.run(t, node.url(), nil)                 // restarted: publishes again
-	stream, _ := c.js.Stream(context.Background(), sync.StreamEvents)
-	checkFor(t, 30*time.Second, 50*time.Millisecond, func() error {
-		info, err := stream.Info(context.Background())
-		if err != nil {
-			return err
-		}
-		if info.State.Msgs != 6 {
-			return fmt.Errorf("stream holds %d messages, want 6 (each event twice)", info.State.Msgs)
-		}
-		return nil
-	})
-	c.stop()
-	c.start(t, node.url(), centralOpts{streams: sync.StreamOptions{Duplicates: window}})
-	allApplied(t, c, s, 3, 30*time.Second)
 }
 
 // TestLostAckDeliveryCentralNeverReceived: JetStream delivered an event
@@ -115,6 +118,7 @@ func TestLostAckDeliveryCentralNeverReceived(t *testing.T) {
 	const ackWait = 2 * time.Second
 	c := newCentral(t, node.url(), centralOpts{noApplier: true})
 	s := newStationDB(t, "LON", "PACK-01")
+	s.perMsg = 1 // a message an event: the lost delivery is seq 1 alone
 	s.record(t, 5)
 	s.run(t, node.url(), nil)
 	ctx := context.Background()
@@ -332,16 +336,36 @@ func TestBadMessagesAreMovedAside(t *testing.T) {
 	if _, err := c.js.Publish(ctx, subject, ev("PACK-01", 1, "4006381333931")); err != nil {
 		t.Fatal(err)
 	}
+	// Bundles (several events a message): one that is not what its header
+	// says is moved aside whole; in a good one, each bad event is moved
+	// aside and the good ones around it are applied.
+	bundle := func(count string, events ...[]byte) *nats.Msg {
+		m := nats.NewMsg(subject)
+		m.Header.Set(sync.EventsHeader, count)
+		m.Data = bytes.Join(events, []byte("\n"))
+		return m
+	}
+	for _, m := range []*nats.Msg{
+		bundle("3", ev("PACK-01", 2, "x"), ev("PACK-01", 3, "x")),
+		bundle("many", ev("PACK-01", 2, "x")),
+		bundle("4", ev("PACK-01", 2, "x"), []byte(`{"id": "not json`), ev("PACK-02", 2, "x"), ev("PACK-01", 3, "x")),
+	} {
+		if _, err := c.js.PublishMsg(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reasons = append(reasons, "Packline-Events header says 3 events, the payload holds 2", `Packline-Events header "many" is not a count`,
+		"not JSON", "LON/PACK-02 published on LON/PACK-01's subject")
 	key := sync.StationKey{Site: "LON", Station: "PACK-01"}
 	checkFor(t, 30*time.Second, 50*time.Millisecond, func() error {
 		n, _ := c.store.DeadLetters(ctx)
-		if n != len(bad) || c.watermark(key) != 1 {
-			return fmt.Errorf("dead letters %d (want %d), watermark %d (want 1)", n, len(bad), c.watermark(key))
+		if n != len(reasons) || c.watermark(key) != 3 {
+			return fmt.Errorf("dead letters %d (want %d), watermark %d (want 3)", n, len(reasons), c.watermark(key))
 		}
 		return nil
 	})
-	if got := c.applier.Stats.DeadLetters.Load(); got != int64(len(bad)) {
-		t.Fatalf("counted %d dead letters, want %d", got, len(bad))
+	if got := c.applier.Stats.DeadLetters.Load(); got != int64(len(reasons)) {
+		t.Fatalf("counted %d dead letters, want %d", got, len(reasons))
 	}
 	got := c.query(t, "SELECT reason FROM dead_letters ORDER BY id")
 	for i, want := range reasons {
@@ -354,7 +378,7 @@ func TestBadMessagesAreMovedAside(t *testing.T) {
 			t.Errorf("dead letter kept under subject %q, want %q", subj, subject)
 		}
 	}
-	if c.applied(key) != 1 || c.applied(sync.StationKey{Site: "LON", Station: "PACK-02"}) != 0 {
+	if c.applied(key) != 3 || c.applied(sync.StationKey{Site: "LON", Station: "PACK-02"}) != 0 {
 		t.Fatal("wrong events applied")
 	}
 	// Nothing is left waiting on the consumer: bad messages do not block.
