@@ -23,6 +23,21 @@ type ApplyStats struct {
 	Duplicates int
 	Parked     int
 	Exceptions int
+	Refused    int // set aside as dead letters, their seqs passed
+}
+
+// StationEvent is a station event for ApplyStationBatch, with its wire
+// bytes (Raw) when known. Refused, when set, says why central will not
+// apply it: Event then holds only the envelope (oms.ParseEnvelope), which
+// named the station of the subject it came on. It still takes its place
+// in that station's sequence: it is kept whole in dead_letters, recorded
+// as an exception (and sent back to the station when it is about an
+// order), and passed, so the station's events behind it do not wait for
+// it for ever.
+type StationEvent struct {
+	Event   oms.Event
+	Raw     []byte
+	Refused string
 }
 
 // ApplyStationEvents applies a batch of station events in one
@@ -39,6 +54,19 @@ func (s *Store) ApplyStationEvents(ctx context.Context, evs []oms.Event) (map[St
 // ApplyStationEventsRaw is ApplyStationEvents with each event's wire
 // bytes (raws[i] for evs[i]) kept as received, saving a re-encode.
 func (s *Store) ApplyStationEventsRaw(ctx context.Context, evs []oms.Event, raws [][]byte) (map[StationKey]uint64, ApplyStats, error) {
+	batch := make([]StationEvent, len(evs))
+	for i, ev := range evs {
+		batch[i].Event = ev
+		if raws != nil {
+			batch[i].Raw = raws[i]
+		}
+	}
+	return s.ApplyStationBatch(ctx, batch)
+}
+
+// ApplyStationBatch is ApplyStationEvents for events that may carry their
+// wire bytes or a refusal (see StationEvent).
+func (s *Store) ApplyStationBatch(ctx context.Context, evs []StationEvent) (map[StationKey]uint64, ApplyStats, error) {
 	var stats ApplyStats
 	marks := map[StationKey]uint64{}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -56,13 +84,7 @@ func (s *Store) ApplyStationEventsRaw(ctx context.Context, evs []oms.Event, raws
 			applied[k] = v
 			return v, nil
 		}
-		sorted := make([]loggedEvent, len(evs))
-		for i, ev := range evs {
-			sorted[i].ev = ev
-			if raws != nil {
-				sorted[i].raw = raws[i]
-			}
-		}
+		sorted := slices.Clone(evs)
 		parked := map[StationKey]bool{} // stations that may have parked events
 		hasParked := func(k StationKey) (bool, error) {
 			if v, ok := parked[k]; ok {
@@ -73,13 +95,13 @@ func (s *Store) ApplyStationEventsRaw(ctx context.Context, evs []oms.Event, raws
 			parked[k] = n > 0
 			return n > 0, err
 		}
-		slices.SortStableFunc(sorted, func(x, y loggedEvent) int {
-			a, b := x.ev, y.ev
+		slices.SortStableFunc(sorted, func(x, y StationEvent) int {
+			a, b := x.Event, y.Event
 			return cmp.Or(strings.Compare(a.Site, b.Site), strings.Compare(a.Station, b.Station), cmp.Compare(a.Seq, b.Seq))
 		})
 		nowText := timestamp(now)
 		for i := 0; i < len(sorted); i++ {
-			ev := sorted[i].ev
+			ev := sorted[i].Event
 			k := StationKey{ev.Site, ev.Station}
 			mark, err := watermark(k)
 			if err != nil {
@@ -98,7 +120,7 @@ func (s *Store) ApplyStationEventsRaw(ctx context.Context, evs []oms.Event, raws
 					}
 					stats.Applied += inserted
 					stats.Duplicates += n - inserted
-					applied[k] = sorted[i+n-1].ev.Seq
+					applied[k] = sorted[i+n-1].Event.Seq
 					i += n - 1
 					continue
 				}
@@ -109,15 +131,15 @@ func (s *Store) ApplyStationEventsRaw(ctx context.Context, evs []oms.Event, raws
 				stats.Duplicates++
 				continue
 			case ev.Seq > mark+1:
-				payload := it.raw
+				payload := it.Raw
 				if payload == nil {
 					if payload, err = json.Marshal(ev); err != nil {
 						return fmt.Errorf("park event %s: %w", ev.ID, err)
 					}
 				}
 				parked[k] = true
-				res, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO parked_events (site, station, seq, event_id, payload, at) VALUES (?, ?, ?, ?, ?, ?)",
-					ev.Site, ev.Station, ev.Seq, ev.ID, payload, timestamp(now))
+				res, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO parked_events (site, station, seq, event_id, payload, at, refused) VALUES (?, ?, ?, ?, ?, ?, ?)",
+					ev.Site, ev.Station, ev.Seq, ev.ID, payload, timestamp(now), it.Refused)
 				if err != nil {
 					return fmt.Errorf("park event %s: %w", ev.ID, err)
 				}
@@ -127,40 +149,39 @@ func (s *Store) ApplyStationEventsRaw(ctx context.Context, evs []oms.Event, raws
 				continue
 			}
 			// ev.Seq == mark+1: apply it, then any parked successors.
-			next, raw := ev, it.raw
 			for {
-				exc, dup, err := s.applyOne(ctx, tx, next, raw, now)
-				if err != nil {
-					return err
-				}
-				switch {
-				case dup:
-					stats.Duplicates++
-				default:
-					stats.Applied++
-				}
-				if exc {
+				if it.Refused != "" {
+					if err := refuseOne(ctx, tx, it, now); err != nil {
+						return err
+					}
+					stats.Refused++
 					stats.Exceptions++
+				} else {
+					exc, dup, err := s.applyOne(ctx, tx, it.Event, it.Raw, now)
+					if err != nil {
+						return err
+					}
+					switch {
+					case dup:
+						stats.Duplicates++
+					default:
+						stats.Applied++
+					}
+					if exc {
+						stats.Exceptions++
+					}
 				}
-				applied[k] = next.Seq
+				applied[k] = it.Event.Seq
 				if p, err := hasParked(k); err != nil {
 					return err
 				} else if !p {
 					break
 				}
-				var payload []byte
-				seq := next.Seq + 1
-				err = tx.QueryRowContext(ctx, "DELETE FROM parked_events WHERE site = ? AND station = ? AND seq = ? RETURNING payload",
-					k.Site, k.Station, seq).Scan(&payload)
-				if errors.Is(err, sql.ErrNoRows) {
+				var ok bool
+				if it, ok, err = unpark(ctx, tx, k, it.Event.Seq+1); err != nil {
+					return err
+				} else if !ok {
 					break
-				}
-				if err != nil {
-					return fmt.Errorf("unpark %s/%s seq %d: %w", k.Site, k.Station, seq, err)
-				}
-				raw = payload
-				if next, err = oms.ParseEvent(payload); err != nil {
-					return fmt.Errorf("unpark %s/%s seq %d: %w", k.Site, k.Station, seq, err)
 				}
 			}
 		}
@@ -180,14 +201,57 @@ func (s *Store) ApplyStationEventsRaw(ctx context.Context, evs []oms.Event, raws
 	return marks, stats, nil
 }
 
+// unpark takes the station's parked event at seq, if there is one. One
+// that no longer reads as an event (parked by an older omsd) is refused,
+// not left to stop the station; its place comes from the parked row when
+// even its envelope cannot be read.
+func unpark(ctx context.Context, tx *sql.Tx, k StationKey, seq uint64) (StationEvent, bool, error) {
+	var it StationEvent
+	var id string
+	err := tx.QueryRowContext(ctx, "DELETE FROM parked_events WHERE site = ? AND station = ? AND seq = ? RETURNING payload, refused, event_id",
+		k.Site, k.Station, seq).Scan(&it.Raw, &it.Refused, &id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, false, nil
+	}
+	if err != nil {
+		return it, false, fmt.Errorf("unpark %s/%s seq %d: %w", k.Site, k.Station, seq, err)
+	}
+	if it.Refused == "" {
+		if it.Event, err = oms.ParseEvent(it.Raw); err == nil {
+			return it, true, nil
+		}
+		it.Refused = err.Error()
+	}
+	env, err := oms.ParseEnvelope(it.Raw)
+	if err != nil || env.Site != k.Site || env.Station != k.Station || env.Seq != seq {
+		env = oms.Event{ID: id, Type: "unknown", Site: k.Site, Station: k.Station, Seq: seq}
+	}
+	it.Event = env
+	return it, true, nil
+}
+
+// refuseOne gives a refused event its place in its station's sequence
+// (see StationEvent): kept whole in dead_letters with its station, seq
+// and id, and raised as an exception.
+func refuseOne(ctx context.Context, tx *sql.Tx, it StationEvent, now time.Time) error {
+	ev := it.Event
+	if _, err := tx.ExecContext(ctx, "INSERT INTO dead_letters (subject, reason, payload, at, site, station, seq, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		oms.StationEventsSubject(ev.Site, ev.Station), it.Refused, it.Raw, timestamp(now), ev.Site, ev.Station, ev.Seq, ev.ID); err != nil {
+		return fmt.Errorf("set aside event %s: %w", ev.ID, err)
+	}
+	return raiseException(ctx, tx, ev, &floorException{code: "event_refused",
+		message: fmt.Sprintf("%s event %s (seq %d) was set aside: %s", ev.Type, ev.ID, ev.Seq, it.Refused),
+		action:  "tell a lead; central keeps the event in its dead letters"}, now)
+}
+
 // logRun is how many of items, from the first, are the next events of
 // one station after mark, in seq order with no gap, that have no effect
 // beyond the log.
-func logRun(evs []loggedEvent, mark uint64) int {
+func logRun(evs []StationEvent, mark uint64) int {
 	n := 0
 	for _, e := range evs {
-		ev, first := e.ev, evs[0].ev
-		if ev.Site != first.Site || ev.Station != first.Station || ev.Seq != mark+1+uint64(n) || hasEffect(ev.Type) {
+		ev, first := e.Event, evs[0].Event
+		if e.Refused != "" || ev.Site != first.Site || ev.Station != first.Station || ev.Seq != mark+1+uint64(n) || hasEffect(ev.Type) {
 			break
 		}
 		n++
@@ -195,37 +259,32 @@ func logRun(evs []loggedEvent, mark uint64) int {
 	return n
 }
 
-// loggedEvent is an event to apply, with its wire bytes when known.
-type loggedEvent struct {
-	ev  oms.Event
-	raw []byte
-}
-
 // logEvents records a run of one station's events that have no effect
 // beyond the log, up to logChunk rows a statement, with the station and
 // the time applied bound once: per-row binds and statement overhead were
 // most of what applying a scan cost. Ids applied before are skipped, as in
 // applyOne; it returns how many were new.
-func logEvents(ctx context.Context, tx *sql.Tx, evs []loggedEvent, now string) (int, error) {
+func logEvents(ctx context.Context, tx *sql.Tx, evs []StationEvent, now string) (int, error) {
 	inserted := 0
 	args := make([]any, 0, 3+7*min(len(evs), logChunk))
 	for len(evs) > 0 {
 		chunk := evs[:min(len(evs), logChunk)]
 		evs = evs[len(chunk):]
-		args = append(args[:0], chunk[0].ev.Site, chunk[0].ev.Station, now)
+		args = append(args[:0], chunk[0].Event.Site, chunk[0].Event.Station, now)
 		for _, e := range chunk {
-			raw := e.raw
+			raw := e.Raw
 			if raw == nil {
 				var err error
-				if raw, err = json.Marshal(e.ev); err != nil {
-					return 0, fmt.Errorf("apply event %s: %w", e.ev.ID, err)
+				if raw, err = json.Marshal(e.Event); err != nil {
+					return 0, fmt.Errorf("apply event %s: %w", e.Event.ID, err)
 				}
 			}
-			args = append(args, e.ev.ID, e.ev.Seq, string(e.ev.Type), e.ev.OrderID, e.ev.Operator, timestamp(e.ev.At), raw)
+			ev := e.Event
+			args = append(args, ev.ID, ev.Seq, string(ev.Type), ev.OrderID, ev.Operator, timestamp(ev.At), raw)
 		}
 		res, err := tx.ExecContext(ctx, logEventsSQL[len(chunk)], args...)
 		if err != nil {
-			return 0, fmt.Errorf("apply events %s to %s: %w", chunk[0].ev.ID, chunk[len(chunk)-1].ev.ID, err)
+			return 0, fmt.Errorf("apply events %s to %s: %w", chunk[0].Event.ID, chunk[len(chunk)-1].Event.ID, err)
 		}
 		n, err := res.RowsAffected()
 		if err != nil {
@@ -540,6 +599,54 @@ func (s *Store) AppliedEvents(ctx context.Context, k StationKey) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM applied_events WHERE site = ? AND station = ?", k.Site, k.Station).Scan(&n)
 	return n, err
+}
+
+// DeadLetter is a station message or event central set aside. A station's
+// own refused event carries its site, station, seq and id; junk does not.
+type DeadLetter struct {
+	ID      int64     `json:"id"`
+	Subject string    `json:"subject"`
+	Reason  string    `json:"reason"`
+	Site    string    `json:"site,omitempty"`
+	Station string    `json:"station,omitempty"`
+	Seq     uint64    `json:"seq,omitempty"`
+	EventID string    `json:"event_id,omitempty"`
+	Bytes   int       `json:"bytes"`
+	At      time.Time `json:"at"`
+}
+
+// DeadLetterList returns the newest limit dead letters, newest first.
+func (s *Store) DeadLetterList(ctx context.Context, limit int) ([]DeadLetter, error) {
+	var out []DeadLetter
+	err := s.readTx(ctx, func(q querier) error {
+		rows, err := q.QueryContext(ctx, "SELECT id, subject, reason, site, station, seq, event_id, length(payload), at FROM dead_letters ORDER BY id DESC LIMIT ?", limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d DeadLetter
+			var at string
+			if err := rows.Scan(&d.ID, &d.Subject, &d.Reason, &d.Site, &d.Station, &d.Seq, &d.EventID, &d.Bytes, &at); err != nil {
+				return err
+			}
+			d.At = parseTime(at)
+			out = append(out, d)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// DeadLetterPayload returns a dead letter's bytes as they came (the
+// first KiB only of junk over the size limit).
+func (s *Store) DeadLetterPayload(ctx context.Context, id int64) ([]byte, error) {
+	var p []byte
+	err := s.db.QueryRowContext(ctx, "SELECT payload FROM dead_letters WHERE id = ?", id).Scan(&p)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("dead letter %d: %w", id, ErrNotFound)
+	}
+	return p, err
 }
 
 // DeadLetters counts the messages moved aside.

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -229,4 +232,81 @@ func dumpRows(t *testing.T, w *world, q string) []string {
 		out = append(out, strings.Join(parts, "|"))
 	}
 	return out
+}
+
+// TestApplyRefusedEventsKeepTheirPlace: a station's event central refuses
+// takes its seq (kept in dead_letters, raised as an exception), in order
+// and from the parked queue alike, so the station's later events apply.
+// A parked event that no longer reads as one (parked by an older omsd) is
+// refused when its turn comes instead of stopping the station.
+func TestApplyRefusedEventsKeepTheirPlace(t *testing.T) {
+	w := newWorld(t)
+	k := StationKey{"LON", "PACK-01"}
+	scan := func(seq uint64) StationEvent {
+		return StationEvent{Event: stationEvent("LON", "PACK-01", seq, "", &oms.ScanRecorded{Context: "pack", Raw: "x", Kind: "unknown"})}
+	}
+	refused := scan(3)
+	refused.Event.Payload, refused.Event.Type = nil, "scan.teleported"
+	refused.Raw, refused.Refused = []byte(`{"type":"scan.teleported"}`), "unknown event type" // not even an envelope
+	marks, stats, err := w.store.ApplyStationBatch(w.ctx, []StationEvent{refused, scan(2)})
+	if err != nil || stats.Parked != 2 || marks[k] != 0 {
+		t.Fatalf("ahead of the gap: %v %+v %v", marks, stats, err)
+	}
+	// Seq 5 as an older omsd parked it: it no longer reads as an event.
+	future := scan(5)
+	future.Event.Type = "scan.teleported"
+	raw, _ := json.Marshal(future.Event)
+	raw = []byte(strings.Replace(string(raw), `"scan.recorded"`, `"scan.teleported"`, 1))
+	if _, err := w.store.db.Exec("INSERT INTO parked_events (site, station, seq, event_id, payload, at) VALUES ('LON', 'PACK-01', 5, ?, ?, '2026-11-29T10:00:00.000000000Z')", future.Event.ID, raw); err != nil {
+		t.Fatal(err)
+	}
+	marks, stats, err = w.store.ApplyStationBatch(w.ctx, []StationEvent{scan(1), scan(4)})
+	if err != nil || marks[k] != 5 || stats.Applied != 3 || stats.Refused != 2 || stats.Exceptions != 2 {
+		t.Fatalf("gap filled: %v %+v %v", marks, stats, err)
+	}
+	got := dumpRows(t, w, "SELECT seq, event_id, reason FROM dead_letters ORDER BY seq")
+	if len(got) != 2 || !strings.HasPrefix(got[0], "3|"+refused.Event.ID+"|unknown event type") || !strings.HasPrefix(got[1], "5|"+future.Event.ID+"|") || !strings.Contains(got[1], "unknown event type") {
+		t.Fatalf("dead letters: %q", got)
+	}
+	if ex := dumpRows(t, w, "SELECT count(*) FROM exceptions WHERE code = 'event_refused'"); ex[0] != "2" {
+		t.Fatalf("%s exceptions, want 2", ex[0])
+	}
+	if seqs := dumpRows(t, w, "SELECT seq FROM applied_events ORDER BY rowid"); strings.Join(seqs, ",") != "1,2,4" {
+		t.Fatalf("applied %v, want 1,2,4", seqs)
+	}
+	// A redelivery of the refused event is a duplicate, not a second refusal.
+	if _, stats, err = w.store.ApplyStationBatch(w.ctx, []StationEvent{refused}); err != nil || stats.Duplicates != 1 || stats.Refused != 0 {
+		t.Fatalf("redelivered: %+v %v", stats, err)
+	}
+
+	// People find them over HTTP, newest first, with the bytes as they came,
+	// and count them in the metrics.
+	srv := httptest.NewServer(NewAPI(w.svc))
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	code, body := get("/v1/dead-letters")
+	var list struct{ DeadLetters []DeadLetter `json:"dead_letters"` }
+	if err := json.Unmarshal([]byte(body), &list); err != nil || code != 200 || len(list.DeadLetters) != 2 || list.DeadLetters[0].Seq != 5 || list.DeadLetters[1].Station != "PACK-01" {
+		t.Fatalf("GET /v1/dead-letters: %d %s", code, body)
+	}
+	if code, body := get(fmt.Sprintf("/v1/dead-letters/%d/payload", list.DeadLetters[0].ID)); code != 200 || body != string(raw) {
+		t.Fatalf("payload: %d %s", code, body)
+	}
+	if code, _ := get("/v1/dead-letters/abc/payload"); code != 400 {
+		t.Fatalf("bad id: %d, want 400", code)
+	}
+	if code, _ := get("/v1/dead-letters/999/payload"); code != 404 {
+		t.Fatalf("missing: %d, want 404", code)
+	}
+	if _, body := get("/metrics"); !strings.Contains(body, "packline_sync_refused_events 2") || !strings.Contains(body, "packline_sync_dead_letters 2") {
+		t.Fatal("metrics do not count the refused events")
+	}
 }

@@ -47,6 +47,8 @@ func NewAPI(svc *Service) *API {
 	a.handle("POST /v1/inventory/adjustments", a.adjustments)
 	a.handle("GET /v1/inventory", a.inventory)
 	a.handle("GET /v1/exceptions", a.exceptions)
+	a.handle("GET /v1/dead-letters", a.deadLetters)
+	a.handle("GET /v1/dead-letters/{id}/payload", a.deadLetterPayload)
 	a.handle("GET /v1/sites/{site}/throughput", a.throughput)
 	a.handle("POST /v1/orders/{id}/reassign", a.reassign)
 	a.extraRoutes()
@@ -471,6 +473,33 @@ func (a *API) inventory(w http.ResponseWriter, r *http.Request) {
 		allocated += l.Allocated
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"stock": levels, "on_hand": onHand, "allocated": allocated, "available": onHand - allocated})
+}
+
+func (a *API) deadLetters(w http.ResponseWriter, r *http.Request) {
+	list, err := a.svc.Store.DeadLetterList(r.Context(), 500)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []DeadLetter{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"dead_letters": list})
+}
+
+func (a *API) deadLetterPayload(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		a.writeError(w, r, fmt.Errorf("%w: dead letter id %q is not a number", errBadRequest, r.PathValue("id")))
+		return
+	}
+	p, err := a.svc.Store.DeadLetterPayload(r.Context(), id)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Write(p)
 }
 
 func (a *API) exceptions(w http.ResponseWriter, r *http.Request) {

@@ -54,4 +54,8 @@ func (m *Metrics) watchStore(s *Store) {
 	gauge("packline_orders_backordered", "Orders waiting for stock.", "SELECT count(*) FROM orders WHERE state = 'backordered'")
 	gauge("packline_orders_waiting_allocation", "Orders captured and not yet allocated.", "SELECT count(*) FROM orders WHERE state = 'received'")
 	gauge("packline_tasks_unpublished", "Station tasks not yet published to NATS.", "SELECT count(*) FROM task_outbox WHERE published_at IS NULL")
+	gauge("packline_sync_dead_letters", "Station messages and events set aside (GET /v1/dead-letters).", "SELECT count(*) FROM dead_letters")
+	gauge("packline_sync_refused_events", "Of the dead letters, stations' own events central refused and passed.", "SELECT count(*) FROM dead_letters WHERE seq > 0")
+	gauge("packline_sync_parked_events", "Station events waiting for a missing seq.", "SELECT count(*) FROM parked_events")
+	gauge("packline_floor_exceptions_open", "Floor exceptions not yet resolved (GET /v1/exceptions).", "SELECT count(*) FROM exceptions WHERE resolved = 0")
 }

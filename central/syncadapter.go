@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 
-	"github.com/packline/packline/oms"
 	"github.com/packline/packline/sync"
 )
 
@@ -18,8 +17,12 @@ var (
 )
 
 // ApplyEvents implements sync.EventSink.
-func (a SyncSink) ApplyEvents(ctx context.Context, evs []oms.Event, raws [][]byte) (map[sync.StationKey]uint64, error) {
-	marks, _, err := a.Store.ApplyStationEventsRaw(ctx, evs, raws)
+func (a SyncSink) ApplyEvents(ctx context.Context, evs []sync.StationEvent) (map[sync.StationKey]uint64, error) {
+	batch := make([]StationEvent, len(evs))
+	for i, e := range evs {
+		batch[i] = StationEvent(e)
+	}
+	marks, _, err := a.Store.ApplyStationBatch(ctx, batch)
 	if err != nil {
 		return nil, err
 	}

@@ -264,6 +264,29 @@ func TestOnlyEmitWritesTheOutbox(t *testing.T) {
 	}
 }
 
+// TestEmitRefusesAnEventCentralWouldNotTake: an event over the size limit
+// is refused when it is recorded, naming its size, and nothing of the
+// transaction is stored; it never reaches the outbox to be set aside.
+func TestEmitRefusesAnEventCentralWouldNotTake(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	_, err := db.Record(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec("INSERT INTO meta (key, value) VALUES ('k', 'v')"); err != nil {
+			return err
+		}
+		_, err := tx.Emit(oms.Event{Payload: &oms.ScanRecorded{Context: "pack", Raw: strings.Repeat("A", oms.MaxEventBytes), Kind: "unknown"}})
+		return err
+	})
+	if !errors.Is(err, oms.ErrInvalid) || !strings.Contains(err.Error(), "over the 262144 byte limit") {
+		t.Fatalf("got %v", err)
+	}
+	var n int
+	db.sql.QueryRow("SELECT count(*) FROM meta WHERE key = 'k'").Scan(&n)
+	if st, _ := db.OutboxStats(ctx); n != 0 || st.Waiting != 0 || st.LastSeq != 0 {
+		t.Fatalf("half-applied: meta %d, outbox %+v", n, st)
+	}
+}
+
 func TestIdentity(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(filepath.Join(t.TempDir(), "s.db"))

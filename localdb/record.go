@@ -109,6 +109,11 @@ func (tx *Tx) Emit(ev oms.Event) (oms.Event, error) {
 	if err != nil {
 		return oms.Event{}, fmt.Errorf("emit %s: %w", ev.Type, err)
 	}
+	if len(payload) > oms.MaxEventBytes {
+		// Refused here, where the operator sees it, rather than sent to a
+		// central that would set it aside.
+		return oms.Event{}, fmt.Errorf("emit %s: %w: %d bytes, over the %d byte limit", ev.Type, oms.ErrInvalid, len(payload), oms.MaxEventBytes)
+	}
 	_, err = tx.tx.ExecContext(tx.ctx,
 		"INSERT INTO outbox (seq, event_id, subject, payload, created_at) VALUES (?, ?, ?, ?, ?)",
 		ev.Seq, ev.ID, oms.StationEventsSubject(tx.site, tx.station), payload, timestamp(ev.At))

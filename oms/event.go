@@ -186,6 +186,38 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// MaxEventBytes is the largest event, in its JSON wire form, a station
+// records and central accepts. A scan or a pack event is a few hundred
+// bytes; a pack of a 2,000-line order about 120 KiB.
+const MaxEventBytes = 256 << 10
+
+// ParseEnvelope reads only an event's envelope: its id (a UUIDv7), type
+// (not checked against the known ones), site, station, seq, time,
+// operator and order. Central uses it to place an event it refuses in its
+// station's sequence. The payload is left nil.
+func ParseEnvelope(data []byte) (Event, error) {
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] != '{' {
+		return Event{}, fmt.Errorf("%w envelope: not a JSON object", ErrInvalid)
+	}
+	var w wireEventIn
+	if err := fastjson.Unmarshal(data, &w); err != nil {
+		return Event{}, fmt.Errorf("%w envelope: %v", ErrInvalid, err)
+	}
+	e := Event{ID: w.ID, Type: w.Type, Site: w.Site, Station: w.Station, Seq: w.Seq, Operator: w.Operator, OrderID: w.OrderID, OrderVersion: w.OrderVersion}
+	if len(w.At) > 0 {
+		if err := e.At.UnmarshalJSON(w.At); err != nil {
+			return Event{}, fmt.Errorf("%w envelope %s: at: %v", ErrInvalid, w.ID, err)
+		}
+	}
+	if id, err := uuid.Parse(e.ID); err != nil || id.Version() != 7 {
+		return Event{}, fmt.Errorf("%w envelope: id %q is not a UUIDv7", ErrInvalid, e.ID)
+	}
+	if e.Site == "" {
+		return Event{}, fmt.Errorf("%w envelope %s: site: missing", ErrInvalid, e.ID)
+	}
+	return e, nil
+}
+
 // ParseEvent decodes and validates an event from outside (a NATS message,
 // a file). The error says what is wrong and in which field.
 func ParseEvent(data []byte) (Event, error) {

@@ -238,8 +238,13 @@ func FuzzParseEvent(f *testing.F) {
 		if (err == nil) != (stdErr == nil) {
 			t.Fatalf("ParseEvent: %v; with encoding/json: %v\n%q", err, stdErr, data)
 		}
+		env, envErr := ParseEnvelope(data)
 		if err != nil {
 			return
+		}
+		// What parses whole has an envelope, the same one.
+		if envErr != nil || env.ID != e.ID || env.Type != e.Type || env.Site != e.Site || env.Station != e.Station || env.Seq != e.Seq || !env.At.Equal(e.At) {
+			t.Fatalf("envelope %+v (%v) of event %+v", env, envErr, e)
 		}
 		a, _ := json.Marshal(e)
 		b, _ := json.Marshal(std)
@@ -275,4 +280,21 @@ func stdParseEvent(data []byte) (Event, error) {
 	e := Event{ID: w.ID, Type: w.Type, Site: w.Site, Station: w.Station, Seq: w.Seq, At: w.At,
 		Operator: w.Operator, OrderID: w.OrderID, OrderVersion: w.OrderVersion, Payload: p}
 	return e, e.Validate()
+}
+
+func TestParseEnvelopeReadsWhatParseEventRefuses(t *testing.T) {
+	good, _ := json.Marshal(exampleEvent(&PackStarted{Tote: "T1"}, 0))
+	future := strings.Replace(string(good), `"pack.started"`, `"pack.teleported"`, 1)
+	if _, err := ParseEvent([]byte(future)); !errors.Is(err, ErrUnknownEventType) {
+		t.Fatalf("ParseEvent of an unknown type: %v", err)
+	}
+	e, err := ParseEnvelope([]byte(future))
+	if err != nil || e.Type != "pack.teleported" || e.Site != "LON" || e.Seq != 100 || e.ID == "" || e.At.IsZero() || e.Payload != nil {
+		t.Fatalf("envelope: %+v %v", e, err)
+	}
+	for _, bad := range []string{`[1]`, `{"id":"x","site":"LON"}`, strings.Replace(string(good), `"site":"LON"`, `"site":""`, 1), `{"id":`} {
+		if _, err := ParseEnvelope([]byte(bad)); !errors.Is(err, ErrInvalid) {
+			t.Errorf("ParseEnvelope(%s): %v, want ErrInvalid", bad, err)
+		}
+	}
 }

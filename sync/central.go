@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -16,12 +17,22 @@ import (
 	"github.com/packline/packline/oms"
 )
 
+// StationEvent is an event for the sink, with its wire form. Refused,
+// when set, says why central will not apply it: Event then holds only the
+// envelope, which names the station and seq of the subject it came on,
+// and the sink gives it that place in the station's sequence (as a dead
+// letter and an exception) so the events behind it are not held up.
+type StationEvent struct {
+	Event   oms.Event
+	Raw     []byte
+	Refused string
+}
+
 // EventSink is where central applies station events: durably, each id at
 // most once, per station in seq order. It returns each station's applied
 // watermark after the batch.
 type EventSink interface {
-	// ApplyEvents applies evs; raws[i] is the wire form of evs[i].
-	ApplyEvents(ctx context.Context, evs []oms.Event, raws [][]byte) (map[StationKey]uint64, error)
+	ApplyEvents(ctx context.Context, evs []StationEvent) (map[StationKey]uint64, error)
 	Watermarks(ctx context.Context) (map[StationKey]uint64, error)
 	DeadLetter(ctx context.Context, subject, reason string, payload []byte) error
 }
@@ -29,7 +40,8 @@ type EventSink interface {
 // ApplierStats counts what the applier did.
 type ApplierStats struct {
 	Applied     atomic.Int64 // events handed to the sink in committed batches
-	DeadLetters atomic.Int64 // messages moved aside
+	DeadLetters atomic.Int64 // messages and events moved aside (refused ones included)
+	Refused     atomic.Int64 // of those, a station's own events, their seqs passed
 	Batches     atomic.Int64
 }
 
@@ -110,11 +122,11 @@ func (a *Applier) Run(ctx context.Context) error {
 	return nil
 }
 
-// checkedBatch is a fetched batch with its good events read.
+// checkedBatch is a fetched batch with its events read.
 type checkedBatch struct {
-	events []oms.Event
-	raws   [][]byte
-	msgs   []jetstream.Msg
+	events  []StationEvent
+	msgs    []jetstream.Msg
+	refused int
 }
 
 // ApplierConsumerConfig is central's durable pull consumer of every
@@ -186,12 +198,19 @@ func (a *Applier) check(ctx context.Context, msgs []jetstream.Msg) checkedBatch 
 			}
 			continue
 		}
-		mark, stored := len(b.events), true
+		mark, refused, stored := len(b.events), b.refused, true
 		for _, data := range parts {
 			ev, reason := checkEventMsg(m.Subject(), data)
 			if reason == "" {
-				b.events = append(b.events, ev)
-				b.raws = append(b.raws, data)
+				b.events = append(b.events, StationEvent{Event: ev, Raw: data})
+				continue
+			}
+			if env, ok := ownEnvelope(m.Subject(), data); ok {
+				// The station's own event: it keeps its place in the
+				// station's sequence, set aside in the same commit.
+				a.log.Warn("station event refused", "subject", m.Subject(), "seq", env.Seq, "id", env.ID, "reason", reason, "bytes", len(data))
+				b.events = append(b.events, StationEvent{Event: env, Raw: data, Refused: reason})
+				b.refused++
 				continue
 			}
 			if stored = a.deadLetter(ctx, m.Subject(), reason, data); !stored {
@@ -200,9 +219,9 @@ func (a *Applier) check(ctx context.Context, msgs []jetstream.Msg) checkedBatch 
 		}
 		switch {
 		case !stored: // the whole message comes again
-			b.events, b.raws = b.events[:mark], b.raws[:mark]
+			b.events, b.refused = b.events[:mark], refused
 			m.NakWithDelay(5 * time.Second)
-		case len(b.events) == mark: // nothing good in it
+		case len(b.events) == mark: // nothing in it for the sink
 			m.Term()
 		default:
 			b.msgs = append(b.msgs, m)
@@ -217,7 +236,7 @@ func (a *Applier) commit(ctx context.Context, kv jetstream.KeyValue, b checkedBa
 	if len(b.events) == 0 {
 		return
 	}
-	marks, err := a.sink.ApplyEvents(ctx, b.events, b.raws)
+	marks, err := a.sink.ApplyEvents(ctx, b.events)
 	if err != nil {
 		a.log.Error("apply station events", "events", len(b.events), "err", err)
 		for _, m := range b.msgs {
@@ -225,7 +244,9 @@ func (a *Applier) commit(ctx context.Context, kv jetstream.KeyValue, b checkedBa
 		}
 		return
 	}
-	a.Stats.Applied.Add(int64(len(b.events)))
+	a.Stats.Applied.Add(int64(len(b.events) - b.refused))
+	a.Stats.Refused.Add(int64(b.refused))
+	a.Stats.DeadLetters.Add(int64(b.refused))
 	a.Stats.Batches.Add(1)
 	// Each message is acked on its own, not the batch with AckAll: a
 	// message the server delivered but this applier never received (a
@@ -265,6 +286,9 @@ func checkEventMsg(subject string, data []byte) (oms.Event, string) {
 	if ev.Seq == 0 {
 		return oms.Event{}, "event has no seq"
 	}
+	if ev.Seq > math.MaxInt64 {
+		return oms.Event{}, fmt.Sprintf("seq %d is out of range", ev.Seq)
+	}
 	if ev.Type.IsTask() {
 		return oms.Event{}, fmt.Sprintf("a task (%s) on a station's events subject", ev.Type)
 	}
@@ -273,6 +297,22 @@ func checkEventMsg(subject string, data []byte) (oms.Event, string) {
 
 // deadLetter keeps an event central cannot read, for a person to look
 // at; it reports whether that worked.
+// ownEnvelope reads the envelope of an event central refuses, when it is
+// the subject's station's own: its site and station are the subject's and
+// it has a seq. Such an event takes its seq as a dead letter; any other
+// bad message is only moved aside.
+func ownEnvelope(subject string, data []byte) (oms.Event, bool) {
+	key, ok := parseEventsSubject(subject)
+	if !ok {
+		return oms.Event{}, false
+	}
+	env, err := oms.ParseEnvelope(data)
+	if err != nil || env.Site != key.Site || env.Station != key.Station || env.Seq == 0 || env.Seq > math.MaxInt64 {
+		return oms.Event{}, false
+	}
+	return env, true
+}
+
 func (a *Applier) deadLetter(ctx context.Context, subject, reason string, data []byte) bool {
 	a.log.Warn("station event dead-lettered", "subject", subject, "reason", reason, "bytes", len(data))
 	if len(data) > MaxEventBytes {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/packline/packline/oms"
 )
 
 // Stream and bucket names.
@@ -20,8 +22,9 @@ const (
 )
 
 // MaxEventBytes is the largest station event central accepts; bigger ones
-// are dead-lettered. A scan or a pack event is a few hundred bytes.
-const MaxEventBytes = 256 << 10
+// are set aside (stations refuse to record them). A scan or a pack event
+// is a few hundred bytes.
+const MaxEventBytes = oms.MaxEventBytes
 
 // StreamOptions tunes the streams; the zero value gives the defaults.
 type StreamOptions struct {

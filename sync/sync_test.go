@@ -2,9 +2,12 @@ package sync_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	stdsync "sync"
 	"testing"
@@ -294,10 +297,14 @@ func TestConflictCancelledWhilePackedOffline(t *testing.T) {
 	})
 }
 
-// TestBadMessagesAreMovedAside: malformed JSON, an unknown event type, a
-// station publishing on another station's subject, an oversized payload
-// and a task on an events subject are dead-lettered, each for its own
-// reason, and counted; the good event behind them is applied.
+// TestBadMessagesAreMovedAside: malformed JSON, a station publishing on
+// another station's subject, an event with no seq, and bundles that are
+// not what their header says are dead-lettered, each for its own reason,
+// and counted. The station's own events that central refuses (a type it
+// does not know, a payload over the limit, a task on an events subject)
+// are set aside too but keep their places in the station's sequence, so
+// the good events behind them all apply, whether they come in order or
+// ahead of a gap.
 func TestBadMessagesAreMovedAside(t *testing.T) {
 	node := newNode(t, "n1", freePort(t), t.TempDir())
 	node.start()
@@ -305,7 +312,7 @@ func TestBadMessagesAreMovedAside(t *testing.T) {
 	ctx := context.Background()
 	ev := func(station string, seq uint64, raw string) []byte {
 		e := oms.NewEvent(&oms.ScanRecorded{Context: "pack", Raw: raw, Kind: "product"})
-		e.Site, e.Station, e.Seq = "LON", station, seq
+		e.Site, e.Station, e.Seq, e.OrderID = "LON", station, seq, "ord-1"
 		data, err := json.Marshal(e)
 		if err != nil {
 			t.Fatal(err)
@@ -314,28 +321,25 @@ func TestBadMessagesAreMovedAside(t *testing.T) {
 	}
 	subject := oms.StationEventsSubject("LON", "PACK-01")
 	task := oms.NewEvent(&oms.TaskOrderCancelled{Reason: "x"})
-	task.Site, task.Station, task.Seq, task.OrderID, task.OrderVersion = "LON", "PACK-01", 1, "o1", 2
+	task.Site, task.Station, task.Seq, task.OrderID, task.OrderVersion = "LON", "PACK-01", 3, "o1", 2
 	taskData, err := json.Marshal(task)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := [][]byte{
-		[]byte(`{"id": "not json`),
-		[]byte(strings.Replace(string(ev("PACK-01", 1, "x")), `"scan.recorded"`, `"scan.teleported"`, 1)),
-		ev("PACK-02", 1, "x"),
-		ev("PACK-01", 1, strings.Repeat("A", sync.MaxEventBytes+1)),
-		taskData,
-	}
-	// Each is moved aside for its own reason, in the order they came.
-	reasons := []string{"not JSON", "unknown event type", "LON/PACK-02 published on LON/PACK-01's subject", "over the 262144 byte limit", "a task (task.order_cancelled)"}
-	for _, b := range bad {
-		if _, err := c.js.Publish(ctx, subject, b); err != nil {
+	huge := ev("PACK-01", 5, strings.Repeat("A", sync.MaxEventBytes+1))
+	publish := func(data []byte) {
+		if _, err := c.js.Publish(ctx, subject, data); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := c.js.Publish(ctx, subject, ev("PACK-01", 1, "4006381333931")); err != nil {
-		t.Fatal(err)
-	}
+	publish([]byte(`{"id": "not json`))
+	publish(ev("PACK-02", 1, "x"))
+	publish(ev("PACK-01", 0, "x"))
+	publish([]byte(strings.Replace(string(ev("PACK-01", 1, "x")), `"scan.recorded"`, `"scan.teleported"`, 1)))
+	publish(ev("PACK-01", 2, "4006381333931"))
+	publish(taskData)
+	publish(huge) // seq 5, ahead of 4: parked, refused when its turn comes
+	publish(ev("PACK-01", 4, "4006381333931"))
 	// Bundles (several events a message): one that is not what its header
 	// says is moved aside whole; in a good one, each bad event is moved
 	// aside and the good ones around it are applied.
@@ -346,31 +350,41 @@ func TestBadMessagesAreMovedAside(t *testing.T) {
 		return m
 	}
 	for _, m := range []*nats.Msg{
-		bundle("3", ev("PACK-01", 2, "x"), ev("PACK-01", 3, "x")),
-		bundle("many", ev("PACK-01", 2, "x")),
-		bundle("4", ev("PACK-01", 2, "x"), []byte(`{"id": "not json`), ev("PACK-02", 2, "x"), ev("PACK-01", 3, "x")),
+		bundle("3", ev("PACK-01", 6, "x"), ev("PACK-01", 7, "x")),
+		bundle("many", ev("PACK-01", 6, "x")),
+		bundle("4", ev("PACK-01", 6, "x"), []byte(`{"id": "not json`), ev("PACK-02", 2, "x"), ev("PACK-01", 7, "x")),
 	} {
 		if _, err := c.js.PublishMsg(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 	}
-	reasons = append(reasons, "Packline-Events header says 3 events, the payload holds 2", `Packline-Events header "many" is not a count`,
-		"not JSON", "LON/PACK-02 published on LON/PACK-01's subject")
+	// Each set aside for its own reason; the station's own with its seq.
+	want := []string{
+		"0 not JSON", "0 LON/PACK-02 published on LON/PACK-01's subject", "0 event has no seq",
+		"1 unknown event type", "3 a task (task.order_cancelled)", "5 over the 262144 byte limit",
+		"0 Packline-Events header says 3 events, the payload holds 2", `0 Packline-Events header "many" is not a count`,
+		"0 not JSON", "0 LON/PACK-02 published on LON/PACK-01's subject",
+	}
 	key := sync.StationKey{Site: "LON", Station: "PACK-01"}
 	checkFor(t, 30*time.Second, 50*time.Millisecond, func() error {
 		n, _ := c.store.DeadLetters(ctx)
-		if n != len(reasons) || c.watermark(key) != 3 {
-			return fmt.Errorf("dead letters %d (want %d), watermark %d (want 3)", n, len(reasons), c.watermark(key))
+		if n != len(want) || c.watermark(key) != 7 {
+			return fmt.Errorf("dead letters %d (want %d), watermark %d (want 7)", n, len(want), c.watermark(key))
 		}
 		return nil
 	})
-	if got := c.applier.Stats.DeadLetters.Load(); got != int64(len(reasons)) {
-		t.Fatalf("counted %d dead letters, want %d", got, len(reasons))
+	if got := c.applier.Stats.DeadLetters.Load(); got != int64(len(want)) {
+		t.Fatalf("counted %d dead letters, want %d", got, len(want))
 	}
-	got := c.query(t, "SELECT reason FROM dead_letters ORDER BY id")
-	for i, want := range reasons {
-		if !strings.Contains(got[i], want) {
-			t.Errorf("dead letter %d: reason %q, want it to say %q", i+1, got[i], want)
+	if got := c.applier.Stats.Refused.Load(); got != 3 {
+		t.Fatalf("counted %d refused station events, want 3", got)
+	}
+	got := c.query(t, "SELECT seq || ' ' || reason FROM dead_letters ORDER BY seq, id")
+	slices.SortStableFunc(want, func(a, b string) int { return cmp.Compare(a[0], b[0]) })
+	for i, w := range want {
+		seq, reason, _ := strings.Cut(w, " ")
+		if !strings.HasPrefix(got[i], seq+" ") || !strings.Contains(got[i], reason) {
+			t.Errorf("dead letter %d: %q, want seq %s and %q", i+1, got[i], seq, reason)
 		}
 	}
 	for _, subj := range c.query(t, "SELECT subject FROM dead_letters") {
@@ -378,8 +392,19 @@ func TestBadMessagesAreMovedAside(t *testing.T) {
 			t.Errorf("dead letter kept under subject %q, want %q", subj, subject)
 		}
 	}
-	if c.applied(key) != 3 || c.applied(sync.StationKey{Site: "LON", Station: "PACK-02"}) != 0 {
-		t.Fatal("wrong events applied")
+	// A refused event is kept whole, for a person to replay.
+	if n := c.query(t, "SELECT length(payload) FROM dead_letters WHERE seq = 5"); len(n) != 1 || n[0] != strconv.Itoa(len(huge)) {
+		t.Fatalf("the oversized event kept as %v bytes, want %d", n, len(huge))
+	}
+	// Each refusal is an exception leads see, about its order.
+	if ex := c.query(t, "SELECT count(*) FROM exceptions WHERE code = 'event_refused' AND order_id = 'ord-1'"); ex[0] != "2" {
+		t.Fatalf("%s event_refused exceptions for ord-1, want 2 (seqs 1 and 5)", ex[0])
+	}
+	if got := c.query(t, "SELECT group_concat(seq) FROM (SELECT seq FROM applied_events WHERE site = 'LON' AND station = 'PACK-01' ORDER BY rowid)"); got[0] != "2,4,6,7" {
+		t.Fatalf("applied seqs %s, want 2,4,6,7", got[0])
+	}
+	if c.applied(sync.StationKey{Site: "LON", Station: "PACK-02"}) != 0 {
+		t.Fatal("another station's events applied from PACK-01's subject")
 	}
 	// Nothing is left waiting on the consumer: bad messages do not block.
 	cons, _ := c.js.Consumer(ctx, sync.StreamEvents, sync.ApplierConsumer)
