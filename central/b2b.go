@@ -944,10 +944,18 @@ func (s *Store) preparePO(ctx context.Context, tx *sql.Tx, ic *edi.Interchange, 
 	if len(unsafe) > 0 {
 		return nil, unsafe
 	}
-	var existing string
-	err := tx.QueryRowContext(ctx, "SELECT id FROM orders WHERE channel = ? AND external_id = ?", oms.ChannelEDI, po.Number).Scan(&existing)
+	var existing, partner string
+	err := tx.QueryRowContext(ctx, `SELECT o.id, coalesce(e.partner_id, '') FROM orders o LEFT JOIN edi_orders e ON e.order_id = o.id
+		WHERE o.channel = ? AND o.external_id = ?`, oms.ChannelEDI, po.Number).Scan(&existing, &partner)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return func() error { return err }, nil
+	}
+	if existing != "" && partner != ic.ISA.SenderID {
+		// Orders are unique on (edi, PO number): another buyer's PO with
+		// the same number is refused, never silently dropped, and another
+		// buyer can never cancel it.
+		return nil, edi.Errors{elemErr(beg, gi, si, "", 3, "324", edi.ElemInvalidCode, po.Number,
+			"purchase order number %q is already used by another trading partner's order %s", po.Number, existing)}
 	}
 	if po.Purpose == "01" {
 		if existing == "" {
@@ -968,16 +976,6 @@ func (s *Store) preparePO(ctx context.Context, tx *sql.Tx, ic *edi.Interchange, 
 		}, nil
 	}
 	if existing != "" {
-		var partner string
-		if err := tx.QueryRowContext(ctx, "SELECT partner_id FROM edi_orders WHERE order_id = ?", existing).Scan(&partner); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return func() error { return err }, nil
-		}
-		if partner != ic.ISA.SenderID {
-			// Orders are unique on (edi, PO number): another buyer's PO
-			// with the same number is refused, never silently dropped.
-			return nil, edi.Errors{elemErr(beg, gi, si, "", 3, "324", edi.ElemInvalidCode, po.Number,
-				"purchase order number %q is already used by another trading partner's order %s", po.Number, existing)}
-		}
 		return nil, nil // sent again: the order is already captured and answered
 	}
 	defCurrency, shipComplete := ediOrderDefaults(ctx, tx)

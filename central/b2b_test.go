@@ -678,4 +678,15 @@ func TestB2BSamePONumberFromAnotherBuyerIsRefused(t *testing.T) {
 	if err != nil || res.Accepted || !strings.Contains(string(res.Ack), "AK4*3*324*7*PO-9~") {
 		t.Fatalf("%+v %v\n%s", res, err, res.Ack)
 	}
+	// Nor can the other buyer cancel it.
+	cancel := b2bPO("PO-9")
+	cancel[0] = "BEG*01*SA*PO-9**20261128"
+	res, err = w.store.ProcessEDIFile(w.ctx, "c.x12", []byte(x12File("OTHERBUYER", "PACKLINE", 83, "PO", "850", cancel)))
+	if err != nil || res.Accepted || !strings.Contains(string(res.Ack), "AK4*3*324*7*PO-9~") {
+		t.Fatalf("cancellation by another buyer: %+v %v\n%s", res, err, res.Ack)
+	}
+	list, _ := w.store.ListOrders(w.ctx, OrderFilter{})
+	if len(list) != 1 || list[0].Status == oms.StateCancelled {
+		t.Fatalf("ACMEBUYER's order after OTHERBUYER's cancellation: %+v", list)
+	}
 }
