@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/packline/packline/oms"
 )
 
 // decodeGS1 parses GS1 data and classifies it by its key AIs.
@@ -249,14 +251,14 @@ func looksGS1(data, sub string) bool {
 // happens to be a valid UPC-A check digit reads as a product.
 func trackingNumber(data string) (num, carrier string, ok bool) {
 	if len(data) == 18 && strings.HasPrefix(data, "1Z") {
-		want, valid := upsCheckDigit(data[2:17])
+		want, valid := oms.UPSCheckDigit(data[2:17])
 		if valid && data[17] == want {
 			return data, "ups", true
 		}
 		return "", "", false
 	}
 	if len(data) == 13 && isUpper(data[0]) && isUpper(data[1]) && allDigits(data[2:11]) && isUpper(data[11]) && isUpper(data[12]) {
-		if s10CheckDigit(data[2:10]) == data[10] && inSorted(iso3166Alpha2, data[11:13]) {
+		if c, ok := oms.S10CheckDigit(data[2:10]); ok && c == data[10] && inSorted(iso3166Alpha2, data[11:13]) {
 			return data, "upu-s10", true
 		}
 		return "", "", false

@@ -277,12 +277,6 @@ func TestTrackingNumbers(t *testing.T) {
 			t.Errorf("trackingNumber(%q) accepted", in)
 		}
 	}
-	// S10 check digit special cases: 10 -> 0, 11 -> 5.
-	for serial, want := range map[string]byte{"12345678": '5', "00000000": '5', "00000001": '4'} {
-		if got := s10CheckDigit(serial); got != want {
-			t.Errorf("s10CheckDigit(%s) = %c, want %c", serial, got, want)
-		}
-	}
 }
 
 func TestDecodeConcurrent(t *testing.T) {

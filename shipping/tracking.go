@@ -43,38 +43,17 @@ func serialLimit(format, companyPrefix string) int64 {
 	return 0
 }
 
-// upsValue is the value of a character in the UPS check-digit sum: digits
-// count as themselves, letters as (position in the alphabet + 1) mod 10,
-// so A=2, B=3 ... H=9, I=0, J=1 ...
-func upsValue(c byte) (int, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0'), true
-	case c >= 'A' && c <= 'Z':
-		return (int(c-'A') + 2) % 10, true
-	}
-	return 0, false
-}
-
-// UPSCheckDigit returns the check digit of the 15 characters after "1Z":
-// characters in odd positions count once, in even positions twice, and the
-// check digit brings the sum up to a multiple of 10.
+// UPSCheckDigit returns the check digit of the 15 characters after "1Z"
+// (oms.UPSCheckDigit), with an error that names the body.
 func UPSCheckDigit(body string) (byte, error) {
 	if len(body) != 15 {
 		return 0, fmt.Errorf("UPS tracking body %q: want 15 characters, got %d", body, len(body))
 	}
-	sum := 0
-	for i := 0; i < len(body); i++ {
-		v, ok := upsValue(body[i])
-		if !ok {
-			return 0, fmt.Errorf("UPS tracking body %q: character %q at %d is not a capital letter or digit", body, body[i], i+1)
-		}
-		if i%2 == 1 {
-			v *= 2
-		}
-		sum += v
+	c, ok := oms.UPSCheckDigit(body)
+	if !ok {
+		return 0, fmt.Errorf("UPS tracking body %q: want capital letters and digits only", body)
 	}
-	return byte('0' + (10-sum%10)%10), nil
+	return c, nil
 }
 
 // MakeUPS1Z builds a 1Z tracking number.
@@ -111,27 +90,14 @@ func CheckUPS1Z(s string) error {
 	return nil
 }
 
-// s10Weights are the UPU S10 check-digit weights of the 8 serial digits.
-var s10Weights = [8]int{8, 6, 4, 2, 3, 5, 9, 7}
-
-// S10CheckDigit returns the UPU S10 check digit of an 8-digit serial:
-// C = 11 - (weighted sum mod 11), with 10 written as 0 and 11 as 5.
+// S10CheckDigit returns the UPU S10 check digit of an 8-digit serial
+// (oms.S10CheckDigit), with an error that names the serial.
 func S10CheckDigit(serial string) (byte, error) {
-	if len(serial) != 8 || !allDigits(serial) {
+	c, ok := oms.S10CheckDigit(serial)
+	if !ok {
 		return 0, fmt.Errorf("S10 serial %q: want 8 digits", serial)
 	}
-	sum := 0
-	for i := 0; i < 8; i++ {
-		sum += int(serial[i]-'0') * s10Weights[i]
-	}
-	c := 11 - sum%11
-	switch c {
-	case 10:
-		c = 0
-	case 11:
-		c = 5
-	}
-	return byte('0' + c), nil
+	return c, nil
 }
 
 // MakeS10 builds a UPU S10 identifier such as RR123456785GB.
