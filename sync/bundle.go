@@ -41,17 +41,19 @@ type bundle struct {
 }
 
 // bundleRows splits rows (in seq order) into bundles of up to perMsg
-// events and MaxBundleBytes; rows on another subject, and rows whose
-// payload holds a newline, start a bundle of their own and go alone.
-func bundleRows(rows []localdb.OutboxRow, perMsg int) []bundle {
+// events and maxBytes (at most MaxBundleBytes); rows on another subject,
+// and rows whose payload holds a newline, start a bundle of their own and
+// go alone.
+func bundleRows(rows []localdb.OutboxRow, perMsg, maxBytes int) []bundle {
 	perMsg = max(perMsg, 1)
+	maxBytes = min(maxBytes, MaxBundleBytes)
 	var out []bundle
 	for from := 0; from < len(rows); {
 		to, size := from+1, len(rows[from].Payload)
 		alone := perMsg == 1 || bytes.IndexByte(rows[from].Payload, '\n') >= 0
 		for !alone && to < len(rows) && to-from < perMsg {
 			r := rows[to]
-			if r.Subject != rows[from].Subject || size+1+len(r.Payload) > MaxBundleBytes || bytes.IndexByte(r.Payload, '\n') >= 0 {
+			if r.Subject != rows[from].Subject || size+1+len(r.Payload) > maxBytes || bytes.IndexByte(r.Payload, '\n') >= 0 {
 				break
 			}
 			size += 1 + len(r.Payload)

@@ -26,7 +26,7 @@ func TestBundleRowsGroupsInOrderWithinLimits(t *testing.T) {
 	sizes[6] = MaxBundleBytes // too big to share a message
 	rows := outboxRows(sizes...)
 	rows[8].Payload = append([]byte(`{"a":"b"}`+"\n"), rows[8].Payload...) // cannot be a bundle line
-	got := bundleRows(rows, 4)
+	got := bundleRows(rows, 4, MaxBundleBytes)
 	var spans []string
 	for _, b := range got {
 		spans = append(spans, fmt.Sprintf("%d-%d", b.from+1, b.to))
@@ -61,8 +61,14 @@ func TestBundleRowsGroupsInOrderWithinLimits(t *testing.T) {
 			t.Errorf("bundle %d-%d is %d bytes, over %d", b.from+1, b.to, len(b.msg.Data), MaxBundleBytes)
 		}
 	}
-	if one := bundleRows(rows, 1); len(one) != len(rows) {
+	if one := bundleRows(rows, 1, MaxBundleBytes); len(one) != len(rows) {
 		t.Fatalf("one event a message: %d messages for %d rows", len(one), len(rows))
+	}
+	// A server that takes smaller messages gets smaller bundles: here two
+	// 100-byte events a message.
+	small := bundleRows(outboxRows(100, 100, 100, 100, 100), 64, 250)
+	if len(small) != 3 || small[0].to != 2 || small[1].to != 4 {
+		t.Fatalf("bundles under a 250-byte limit: %+v", small)
 	}
 }
 

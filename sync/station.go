@@ -218,7 +218,13 @@ func (s *Station) drain(ctx context.Context) {
 
 // send publishes rows, bundled, without waiting for their acks.
 func (s *Station) send(rows []localdb.OutboxRow) *inflight {
-	b := &inflight{rows: rows, bundles: bundleRows(rows, s.EventsPerMessage)}
+	// A bundle stays within what the server takes in one message (a leaf
+	// node may allow less than the default 1 MB), with room for headers.
+	maxBytes := MaxBundleBytes
+	if mp := int(s.nc.MaxPayload()); mp > 0 {
+		maxBytes = min(maxBytes, mp-4096)
+	}
+	b := &inflight{rows: rows, bundles: bundleRows(rows, s.EventsPerMessage, maxBytes)}
 	b.futures = make([]jetstream.PubAckFuture, 0, len(b.bundles))
 	for _, m := range b.bundles {
 		f, err := s.js.PublishMsgAsync(m.msg, jetstream.WithMsgID(m.id), jetstream.WithExpectStream(StreamEvents))
