@@ -7,11 +7,11 @@ import (
 
 // Site is a warehouse or store that ships orders.
 type Site struct {
-	ID      string  `json:"id"`
-	Name    string  `json:"name"`
-	Address Address `json:"address"`
+	ID      string  `json:"id" toml:"id"`
+	Name    string  `json:"name" toml:"name"`
+	Address Address `json:"address" toml:"address"`
 	// GS1CompanyPrefix is used to build SSCCs for cartons and pallets.
-	GS1CompanyPrefix string `json:"gs1_company_prefix,omitempty"`
+	GS1CompanyPrefix string `json:"gs1_company_prefix,omitempty" toml:"gs1_company_prefix"`
 }
 
 // Location is a storage bin at a site, coded zone-aisle-bay-level

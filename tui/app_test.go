@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -797,6 +798,73 @@ func TestConfig(t *testing.T) {
 	bad.SSH = "2222"
 	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "ssh") {
 		t.Fatalf("bad --ssh: %v", err)
+	}
+}
+
+// TestConfigSiteDetails: site_info from the file wins (at a demo site id
+// too), a demo site without it is the demo's, and any other site has no
+// address: ErrNoSiteAddress naming the site. Build (station run) takes
+// the same site as SiteDetails (station closeout) in every case, and
+// refuses a site_info address that is not one.
+func TestConfigSiteDetails(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "station.toml")
+	os.WriteFile(path, []byte("site = \"LON\"\n[site_info]\nid = \"XXX\"\nname = \"Barking DC\"\ngs1_company_prefix = \"5060999\"\n"+
+		"[site_info.address]\ncompany = \"Northwind\"\nstreet1 = \"1 River Road\"\ncity = \"Barking\"\npostal_code = \"IG11 0DS\"\ncountry = \"GB\"\n"), 0o600)
+	configured, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lon := DefaultConfig()
+	lon.Site = "LON"
+	man := DefaultConfig()
+	man.Site = "MAN"
+	noAddress := DefaultConfig()
+	noAddress.Site = "MAN"
+	noAddress.SiteInfo = &oms.Site{Name: "Salford DC", GS1CompanyPrefix: "5060999"}
+	badAddress := DefaultConfig()
+	badAddress.Site = "MAN"
+	badAddress.SiteInfo = &oms.Site{Address: oms.Address{Company: "Northwind", City: "Salford", Country: "GB"}}
+	for _, c := range []struct {
+		name                  string
+		cfg                   Config
+		city, prefix, wantErr string
+		noAddr                bool
+	}{
+		{"site_info at LON", configured, "Barking", "5060999", "", false},
+		{"demo LON", lon, "Dagenham", "5060123", "", false},
+		{"MAN without site_info", man, "", "0000000", "site MAN: not a demo site", true},
+		{"MAN site_info without address", noAddress, "", "5060999", "site MAN: site_info has no address", true},
+		{"MAN site_info without street", badAddress, "Salford", "", "site MAN: site_info.address.street1: missing", false},
+	} {
+		site, err := c.cfg.SiteDetails()
+		if c.wantErr == "" && err != nil || c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+			t.Errorf("%s: SiteDetails error %v, want %q", c.name, err, c.wantErr)
+		}
+		if errors.Is(err, ErrNoSiteAddress) != c.noAddr {
+			t.Errorf("%s: SiteDetails error %v: ErrNoSiteAddress %v, want %v", c.name, err, !c.noAddr, c.noAddr)
+		}
+		if site.ID != c.cfg.Site || site.Address.City != c.city || site.GS1CompanyPrefix != c.prefix {
+			t.Errorf("%s: SiteDetails %+v, want id %s, city %q, GS1 prefix %q", c.name, site, c.cfg.Site, c.city, c.prefix)
+		}
+		c.cfg.Data = filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-"))
+		os.MkdirAll(c.cfg.Data, 0o750)
+		f, cleanup, err := Build(context.Background(), c.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if c.wantErr != "" && !c.noAddr {
+			// A site_info address a carrier would refuse stops the
+			// station at start, naming the field.
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("%s: Build: %v, want it refused with %q", c.name, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: Build: %v", c.name, err)
+		}
+		cleanup()
+		if f.Site != site {
+			t.Errorf("%s: station run's site %+v, closeout's %+v", c.name, f.Site, site)
+		}
 	}
 }
 

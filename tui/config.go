@@ -9,8 +9,14 @@ import (
 
 	"github.com/packline/packline/internal/tomlconfig"
 	"github.com/packline/packline/oms"
+	"github.com/packline/packline/oms/demo"
 	"github.com/packline/packline/tui/floor"
 )
+
+// ErrNoSiteAddress means nothing gives the station's site an address: the
+// config has no site_info (or one without an address) and the site is not
+// a demo site. A carrier manifest must not go out with an empty ship-from.
+var ErrNoSiteAddress = errors.New("no ship-from address: set [site_info] with the site's address in the station config")
 
 // Config is the station's configuration: defaults, then the TOML file,
 // then PACKLINE_STATION_* environment variables, then flags (the command
@@ -67,6 +73,38 @@ type Config struct {
 	// SiteInfo is the site's address and GS1 prefix, for labels and SSCCs;
 	// default the demo site of the same id.
 	SiteInfo *oms.Site `toml:"site_info"`
+}
+
+// SiteDetails is the station's site (address, GS1 company prefix) for
+// labels, SSCCs and manifests: site_info from the config, else the demo
+// site of the same id. `station run` and `station closeout` both take it
+// from here, so a parcel's label and its carrier's manifest can never name
+// different ship-from addresses. The id is always c.Site.
+//
+// With no address known (no site_info and not a demo site, or a site_info
+// whose address is empty) it returns a placeholder (the id as name, GS1
+// prefix 0000000) and an error wrapping ErrNoSiteAddress: the TUI runs on
+// with it, a close-out refuses. A site_info address that a carrier would
+// refuse is an error naming the field.
+func (c *Config) SiteDetails() (oms.Site, error) {
+	if c.SiteInfo != nil {
+		s := *c.SiteInfo
+		s.ID = c.Site
+		if s.Address == (oms.Address{}) {
+			return s, fmt.Errorf("site %s: site_info has no address: %w", c.Site, ErrNoSiteAddress)
+		}
+		if err := s.Address.Validate(); err != nil {
+			return s, fmt.Errorf("site %s: site_info.address.%w", c.Site, err)
+		}
+		return s, nil
+	}
+	for _, s := range demo.Generate(demo.DefaultSeed, demo.Sizes{}).Sites {
+		if s.ID == c.Site {
+			return s, nil
+		}
+	}
+	return oms.Site{ID: c.Site, Name: c.Site, GS1CompanyPrefix: "0000000"},
+		fmt.Errorf("site %s: not a demo site and no site_info: %w", c.Site, ErrNoSiteAddress)
 }
 
 // DefaultConfig is the configuration with no file.

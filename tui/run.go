@@ -324,16 +324,15 @@ func Build(ctx context.Context, cfg Config, log *slog.Logger) (*floor.Floor, fun
 	if len(f.Cartons) == 0 {
 		f.Cartons = world.Cartons
 	}
-	if cfg.SiteInfo != nil {
-		f.Site = *cfg.SiteInfo
-	} else {
-		f.Site = oms.Site{ID: cfg.Site, Name: cfg.Site, GS1CompanyPrefix: "0000000"}
-		for _, s := range world.Sites {
-			if s.ID == cfg.Site {
-				f.Site = s
-			}
-		}
+	// By the rule closeout uses too (Config.SiteDetails), so a parcel's
+	// label and its manifest name the same ship-from. With no address known
+	// the station still runs; closeout refuses.
+	site, err := cfg.SiteDetails()
+	if err != nil && !errors.Is(err, ErrNoSiteAddress) {
+		cleanup()
+		return nil, nil, err
 	}
+	f.Site = site
 	f.Site.ID = cfg.Site
 	f.Shipper = floor.DemoShipper{Next: db.NextCounter, Station: cfg.Station}
 	if cfg.Shipping != "" {

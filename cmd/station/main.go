@@ -298,38 +298,62 @@ func runTUI(args []string, stderr io.Writer) error {
 
 // runCloseOut closes a carrier's day: every shipment labelled since the
 // last close-out goes on a manifest, and its label (the driver's pickup
-// scan) prints, or its ZPL goes to stdout without --printer.
+// scan) prints, or its ZPL goes to stdout without --printer. It reads the
+// station config as `station run` does and takes the ship-from from it;
+// without a known address it refuses before closing anything.
 func runCloseOut(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("closeout", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var sf stationFlags
-	sf.register(fs)
-	shippingPath := fs.String("shipping", "", "shipping config (rate cards): required")
+	config := fs.String("config", "", "the station's TOML config, as for station run (see docs/station.md)")
+	data := fs.String("data", "", "folder for the station's database (default: the config's, else station-data)")
+	site := fs.String("site", "", "site id (default: the config's, else LON)")
+	station := fs.String("station", "", "station id (default: the config's, else PACK-01)")
+	shippingPath := fs.String("shipping", "", "shipping config (rate cards); required here or in the station config")
 	carrier := fs.String("carrier", "", "carrier id to close out, e.g. ups: required")
 	printer := fs.String("printer", "", "print the manifest label here (tcp://HOST:9100); empty: ZPL to stdout")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *shippingPath == "" || *carrier == "" {
-		return errors.New("closeout: --shipping and --carrier are required")
+	cfg, err := tui.LoadConfig(*config)
+	if err != nil {
+		return fmt.Errorf("closeout: %w", err)
 	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "data":
+			cfg.Data = *data
+		case "site":
+			cfg.Site = *site
+		case "station":
+			cfg.Station = *station
+		case "shipping":
+			cfg.Shipping = *shippingPath
+		}
+	})
+	if cfg.Shipping == "" || *carrier == "" {
+		return errors.New("closeout: --shipping and --carrier are required (shipping may come from the station config)")
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("closeout: %w", err)
+	}
+	// Before the database: a refused close-out leaves the day's shipments
+	// open for the next try.
+	siteInfo, err := cfg.SiteDetails()
+	if err != nil {
+		return fmt.Errorf("closeout: %w", err)
+	}
+	from := siteInfo.Address
 	ctx := context.Background()
-	db, err := localdb.OpenStation(sf.dbPath(), sf.site, sf.station)
+	db, err := localdb.OpenStation(filepath.Join(cfg.Data, "station.db"), cfg.Site, cfg.Station)
 	if err != nil {
 		return fmt.Errorf("closeout: %w", err)
 	}
 	defer db.Close()
-	cfg, err := shipping.Load(*shippingPath)
+	scfg, err := shipping.Load(cfg.Shipping)
 	if err != nil {
 		return fmt.Errorf("closeout: %w", err)
 	}
-	from := oms.Address{}
-	for _, s := range demo.Default().Sites {
-		if s.ID == sf.site {
-			from = s.Address
-		}
-	}
-	svc, err := shipping.NewService(cfg, shipping.Options{Site: sf.site, Station: sf.station, From: from, Numbers: db, Manifests: db})
+	svc, err := shipping.NewService(scfg, shipping.Options{Site: cfg.Site, Station: cfg.Station, From: from, Numbers: db, Manifests: db})
 	if err != nil {
 		return fmt.Errorf("closeout: %w", err)
 	}

@@ -2,9 +2,18 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/packline/packline/localdb"
+	"github.com/packline/packline/oms"
+	"github.com/packline/packline/tui"
 )
 
 // TestCommands runs the station's commands on a real SQLite file: init
@@ -39,5 +48,141 @@ func TestCommands(t *testing.T) {
 	out.Reset()
 	if err := run([]string{"help"}, &out, &errs); err != nil || !strings.Contains(out.String(), "closeout  end of day") {
 		t.Fatalf("help: %v %q", err, out.String())
+	}
+}
+
+// closeOutStation is a station's data folder holding one labelled UPS
+// shipment, and a shipping config (the example's) that also ships from
+// MAN, a site the demo does not have.
+func closeOutStation(t *testing.T, site, station string) (data, shippingPath string) {
+	t.Helper()
+	dir := t.TempDir()
+	data = filepath.Join(dir, "st")
+	if err := os.MkdirAll(data, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	db, err := localdb.OpenStation(filepath.Join(data, "station.db"), site, station)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := oms.Shipment{ID: "SH-1", OrderID: "PL00000001", Site: site, Carrier: "ups", Service: "standard", TrackingNumber: "1Z999AA10123456784",
+		Cartons: []oms.Carton{{Type: "BOX-S", WeightGrams: 900}}, ShippedAt: time.Now()}
+	if _, err := db.Record(context.Background(), func(tx *localdb.Tx) error { return tx.AddShipment(sh) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile(filepath.Join("..", "..", "configs", "shipping.example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shippingPath = filepath.Join(dir, "shipping.toml")
+	body := string(example) + "\n[[sites]]\nid = \"MAN\"\ncountry = \"GB\"\ngs1_company_prefix = \"5060999\"\n"
+	if err := os.WriteFile(shippingPath, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return data, shippingPath
+}
+
+// writeStationConfig writes a station config file; siteInfo is TOML for
+// [site_info] (empty: none).
+func writeStationConfig(t *testing.T, site, station, siteInfo string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "station.toml")
+	body := fmt.Sprintf("site = %q\nstation = %q\n%s", site, station, siteInfo)
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// salfordSiteInfo is a real site's [site_info]: an address the demo has
+// nowhere.
+const salfordSiteInfo = `
+[site_info]
+name = "Salford DC"
+gs1_company_prefix = "5060999"
+
+[site_info.address]
+company = "Northwind Logistics"
+name = "Salford DC"
+street1 = "7 Trafford Wharf Road"
+city = "Salford"
+postal_code = "M17 1AB"
+country = "GB"
+`
+
+// TestCloseOutShipsFromConfiguredSite: the manifest names the ship-from
+// of the station config's site_info (at a demo site id too, where the
+// demo's address used to win), and the site, station and data folder come
+// from the config as for station run.
+func TestCloseOutShipsFromConfiguredSite(t *testing.T) {
+	for _, site := range []string{"MAN", "LON"} {
+		t.Run(site, func(t *testing.T) {
+			data, shippingPath := closeOutStation(t, site, "PACK-07")
+			cfgPath := writeStationConfig(t, site, "PACK-07", fmt.Sprintf("data = %q\nshipping = %q\n%s", data, shippingPath, salfordSiteInfo))
+			var out, errs bytes.Buffer
+			if err := run([]string{"closeout", "--config", cfgPath, "--carrier", "ups"}, &out, &errs); err != nil {
+				t.Fatalf("closeout at %s: %v\n%s", site, err, errs.String())
+			}
+			zpl := out.String()
+			for _, want := range []string{"Northwind Logistics Salford DC", "Salford", "M17 1AB", site + "-PACK-07-UPS-", "1Z999AA10123456784"} {
+				if !strings.Contains(zpl, want) {
+					t.Errorf("manifest ZPL at %s lacks %q:\n%s", site, want, zpl)
+				}
+			}
+			if strings.Contains(zpl, "Dagenham") {
+				t.Errorf("manifest ZPL at %s names the demo's London address:\n%s", site, zpl)
+			}
+		})
+	}
+}
+
+// TestCloseOutDemoSiteWithoutConfig: with no config, a demo site still
+// ships from the demo's address, as before.
+func TestCloseOutDemoSiteWithoutConfig(t *testing.T) {
+	data, shippingPath := closeOutStation(t, "LON", "PACK-01")
+	var out, errs bytes.Buffer
+	if err := run([]string{"closeout", "--data", data, "--shipping", shippingPath, "--carrier", "ups"}, &out, &errs); err != nil {
+		t.Fatalf("closeout: %v\n%s", err, errs.String())
+	}
+	if !strings.Contains(out.String(), "Packline Ltd London DC, Dagenham") {
+		t.Fatalf("manifest ZPL lacks the demo London address:\n%s", out.String())
+	}
+}
+
+// TestCloseOutRefusesUnknownAddress: at a site that is neither in the
+// demo nor given a site_info, closeout names the site, says to set
+// site_info, prints nothing and closes nothing: the same shipment goes on
+// the manifest once site_info is there.
+func TestCloseOutRefusesUnknownAddress(t *testing.T) {
+	data, shippingPath := closeOutStation(t, "MAN", "PACK-07")
+	for name, args := range map[string][]string{
+		"flags":  {"closeout", "--data", data, "--site", "MAN", "--station", "PACK-07", "--shipping", shippingPath, "--carrier", "ups"},
+		"config": {"closeout", "--config", writeStationConfig(t, "MAN", "PACK-07", fmt.Sprintf("data = %q\nshipping = %q\n", data, shippingPath)), "--carrier", "ups"},
+		"empty site_info address": {"closeout", "--config",
+			writeStationConfig(t, "MAN", "PACK-07", fmt.Sprintf("data = %q\nshipping = %q\n[site_info]\nname = \"Salford DC\"\n", data, shippingPath)), "--carrier", "ups"},
+	} {
+		var out, errs bytes.Buffer
+		err := run(args, &out, &errs)
+		if err == nil || !strings.Contains(err.Error(), "site MAN") || !strings.Contains(err.Error(), "set [site_info]") || !errors.Is(err, tui.ErrNoSiteAddress) {
+			t.Errorf("%s: closeout at MAN without an address: got %v, want a refusal naming site MAN and site_info", name, err)
+		}
+		if out.Len() != 0 || errs.Len() != 0 {
+			t.Errorf("%s: refused closeout printed stdout %q stderr %q", name, out.String(), errs.String())
+		}
+	}
+	t.Setenv("PACKLINE_STATION_SITE", "MAN")
+	var out, errs bytes.Buffer
+	if err := run([]string{"closeout", "--data", data, "--station", "PACK-07", "--shipping", shippingPath, "--carrier", "ups"}, &out, &errs); err == nil || !strings.Contains(err.Error(), "site MAN") {
+		t.Errorf("closeout with PACKLINE_STATION_SITE=MAN: got %v, want a refusal naming site MAN", err)
+	}
+	cfgPath := writeStationConfig(t, "MAN", "PACK-07", fmt.Sprintf("data = %q\nshipping = %q\n%s", data, shippingPath, salfordSiteInfo))
+	if err := run([]string{"closeout", "--config", cfgPath, "--carrier", "ups"}, &out, &errs); err != nil {
+		t.Fatalf("closeout after the refusals: %v (were the shipments closed by a refused closeout?)\n%s", err, errs.String())
+	}
+	if !strings.Contains(out.String(), "1Z999AA10123456784") || !strings.Contains(out.String(), "M17 1AB") {
+		t.Fatalf("manifest after the refusals:\n%s", out.String())
 	}
 }
