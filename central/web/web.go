@@ -200,6 +200,7 @@ type orderPage struct {
 	Country    string
 	Steps      []step
 	Lines      []lineView
+	Choices    []returnChoice // what the return form offers, one per SKU
 	Shipments  []shipmentView
 	CanReturn  bool
 	NoReturn   string // why not: not_delivered or window_closed
@@ -213,7 +214,14 @@ type step struct {
 
 type lineView struct {
 	SKU, Description string
-	Qty, Returnable  int
+	Qty              int
+}
+
+// returnChoice is one SKU of the return form: the customer picks 0 to
+// Max of it. Lines of the same SKU are one choice, as an RMA counts by SKU.
+type returnChoice struct {
+	SKU, Description string
+	Max              int
 }
 
 type shipmentView struct {
@@ -323,7 +331,14 @@ func (s *Server) orderPage(r *http.Request, v central.OrderView) *orderPage {
 		if sku, err := s.svc.Store.GetSKU(r.Context(), l.SKU); err == nil && sku.Description != "" {
 			desc = sku.Description
 		}
-		op.Lines = append(op.Lines, lineView{SKU: l.SKU, Description: desc, Qty: l.Qty, Returnable: l.Shipped})
+		op.Lines = append(op.Lines, lineView{SKU: l.SKU, Description: desc, Qty: l.Qty})
+		if l.Shipped > 0 {
+			if i := slices.IndexFunc(op.Choices, func(c returnChoice) bool { return c.SKU == l.SKU }); i >= 0 {
+				op.Choices[i].Max += l.Shipped
+			} else {
+				op.Choices = append(op.Choices, returnChoice{SKU: l.SKU, Description: desc, Max: l.Shipped})
+			}
+		}
 	}
 	for _, sh := range v.Shipments {
 		// The carrier's transit days beat the promise made at checkout.
@@ -356,6 +371,8 @@ func customerWord(st oms.State) string {
 	case oms.StateReceived, oms.StateBackordered, oms.StateAllocated, oms.StateReleased, oms.StatePicking,
 		oms.StatePicked, oms.StatePacking, oms.StateOnHold:
 		return "processing"
+	case oms.StateRMAAuthorized:
+		return "return_authorized"
 	case oms.StateInspected, oms.StateRestocked:
 		return "return_received"
 	}
@@ -404,21 +421,17 @@ func (s *Server) postReturn(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusConflict, "message.html", page{Title: "title.return", Message: op.NoReturn})
 		return
 	}
-	in := central.ReturnInput{OrderID: v.ID, Reason: r.PostForm.Get("reason"), ExpectedCondition: r.PostForm.Get("condition"), By: "customer"}
-	if !slices.Contains(reasons, in.Reason) {
-		in.Reason = "changed_mind"
-	}
-	for _, l := range op.Lines {
-		n, err := strconv.Atoi(r.PostForm.Get("qty_" + l.SKU))
-		if err == nil && n > 0 {
-			in.Lines = append(in.Lines, central.ReturnLineInput{SKU: l.SKU, Qty: min(n, l.Returnable)})
+	in, problem := readReturnForm(r.PostForm, op.Choices)
+	if problem != "" {
+		if problem != "nothing_chosen" {
+			// The form offers no way to send this: a tampered or broken post.
+			s.log.Warn("self-service return form refused", "order", v.ID, "problem", problem)
 		}
-	}
-	if len(in.Lines) == 0 {
-		p := page{Title: "title.order", Order: op, Token: tok, CSRF: r.PostForm.Get("csrf"), Problem: "nothing_chosen"}
+		p := page{Title: "title.order", Order: op, Token: tok, CSRF: r.PostForm.Get("csrf"), Problem: problem}
 		s.render(w, r, http.StatusUnprocessableEntity, "order.html", p)
 		return
 	}
+	in.OrderID, in.By = v.ID, "customer"
 	rma, err := s.svc.Store.AuthorizeReturn(r.Context(), in)
 	if err != nil {
 		s.log.Warn("self-service return refused", "order", v.ID, "err", err)
@@ -427,6 +440,50 @@ func (s *Server) postReturn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/orders/"+tok+"/returns/"+url.PathEscape(rma.RMA), http.StatusSeeOther)
+}
+
+// readReturnForm reads a return form post into a return (without its
+// order). Every field must be one the form offers: for each SKU at most
+// one quantity from 0 to what can come back (a SKU not posted is 0, the
+// form's own default), one reason and one condition from their lists.
+// Anything else is refused with the message key of the problem, never
+// replaced by a default: the warehouse grades and refunds by what the
+// customer sent.
+func readReturnForm(form url.Values, choices []returnChoice) (central.ReturnInput, string) {
+	var in central.ReturnInput
+	for key := range form {
+		sku, ok := strings.CutPrefix(key, "qty_")
+		if ok && !slices.ContainsFunc(choices, func(c returnChoice) bool { return c.SKU == sku }) {
+			return in, "bad_quantity"
+		}
+	}
+	for _, c := range choices {
+		vals, ok := form["qty_"+c.SKU]
+		if !ok {
+			continue
+		}
+		if len(vals) != 1 {
+			return in, "bad_quantity"
+		}
+		n, err := strconv.Atoi(vals[0])
+		if err != nil || n < 0 || n > c.Max || strconv.Itoa(n) != vals[0] {
+			return in, "bad_quantity"
+		}
+		if n > 0 {
+			in.Lines = append(in.Lines, central.ReturnLineInput{SKU: c.SKU, Qty: n})
+		}
+	}
+	if len(in.Lines) == 0 {
+		return in, "nothing_chosen"
+	}
+	if vals := form["reason"]; len(vals) != 1 || !slices.Contains(reasons, vals[0]) {
+		return in, "bad_reason"
+	}
+	if vals := form["condition"]; len(vals) != 1 || !slices.Contains(central.ExpectedConditions, vals[0]) {
+		return in, "bad_condition"
+	}
+	in.Reason, in.ExpectedCondition = form.Get("reason"), form.Get("condition")
+	return in, ""
 }
 
 // sameOrigin refuses cross-site posts when the browser says where the

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"image/png"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -376,5 +378,189 @@ func TestOrderURLForNotifications(t *testing.T) {
 	noBase := newShop(t, Config{})
 	if noBase.front.OrderURL(noBase.orderID) != "" {
 		t.Fatal("a link without a base URL")
+	}
+}
+
+// returnCount is how many RMAs central's database holds, read from the
+// file itself (read-only): the store has no call that lists them.
+func returnCount(t *testing.T, s *shop) int {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+s.svc.Store.Path()+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM returns").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// openReturnForm delivers the order and opens its page as the customer's
+// browser would, keeping the CSRF cookie; it returns that browser and the
+// form's CSRF token.
+func openReturnForm(t *testing.T, s *shop) (*http.Client, string) {
+	t.Helper()
+	s.deliver(t)
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	_, body, _ := get(t, client, s.srv.URL+"/orders/"+s.token, "")
+	m := csrfRe.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no return form:\n%s", body)
+	}
+	return client, m[1]
+}
+
+// postReturn posts the return form from the page's own origin.
+func postReturn(t *testing.T, s *shop, client *http.Client, form url.Values, lang string) (int, string, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", s.srv.URL+"/orders/"+s.token+"/returns", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", s.srv.URL)
+	if lang != "" {
+		req.Header.Set("Accept-Language", lang)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), resp.Header
+}
+
+// TestSelfServiceReturnRefusesTamperedForm: a return form post with a
+// reason, condition, item or quantity the form does not offer creates no
+// RMA and gives the customer the form back with what to fix, in their
+// language; it is never turned into some other return. The offered
+// choices still make the RMA the customer asked for.
+func TestSelfServiceReturnRefusesTamperedForm(t *testing.T) {
+	good := func(csrf string) url.Values {
+		return url.Values{"csrf": {csrf}, "qty_MUG": {"2"}, "qty_TEA": {"0"}, "reason": {"damaged"}, "condition": {"opened"}}
+	}
+	const (
+		badReason    = "The return was not created: choose a reason from the list."
+		badCondition = "The return was not created: choose the condition of the items from the list."
+		badQuantity  = "The return was not created: choose how many of each item to send back from the list."
+	)
+	cases := []struct {
+		name   string
+		change func(url.Values)
+		lang   string
+		want   string
+	}{
+		{"unknown reason", func(f url.Values) { f.Set("reason", "free_upgrade") }, "", badReason},
+		{"unknown reason, german", func(f url.Values) { f.Set("reason", "free_upgrade") }, "de-DE,de;q=0.9",
+			"Die Rücksendung wurde nicht angelegt: Wählen Sie einen Grund aus der Liste."},
+		{"no reason", func(f url.Values) { f.Del("reason") }, "", badReason},
+		{"empty reason", func(f url.Values) { f.Set("reason", "") }, "", badReason},
+		{"reason in another case", func(f url.Values) { f.Set("reason", "Damaged") }, "", badReason},
+		{"two reasons", func(f url.Values) { f.Add("reason", "changed_mind") }, "", badReason},
+		{"unknown condition", func(f url.Values) { f.Set("condition", "like_new") }, "", badCondition},
+		{"unknown condition, german", func(f url.Values) { f.Set("condition", "like_new") }, "de",
+			"Die Rücksendung wurde nicht angelegt: Wählen Sie den Zustand der Artikel aus der Liste."},
+		{"no condition", func(f url.Values) { f.Del("condition") }, "", badCondition},
+		{"more than shipped", func(f url.Values) { f.Set("qty_MUG", "5") }, "", badQuantity},
+		{"more than shipped, german", func(f url.Values) { f.Set("qty_MUG", "5") }, "de",
+			"Die Rücksendung wurde nicht angelegt: Wählen Sie aus der Liste, wie viele von jedem Artikel zurückgehen."},
+		{"negative quantity", func(f url.Values) { f.Set("qty_MUG", "-1"); f.Set("qty_TEA", "1") }, "", badQuantity},
+		{"quantity not a number", func(f url.Values) { f.Set("qty_MUG", "two"); f.Set("qty_TEA", "1") }, "", badQuantity},
+		{"empty quantity", func(f url.Values) { f.Set("qty_MUG", ""); f.Set("qty_TEA", "1") }, "", badQuantity},
+		{"two quantities", func(f url.Values) { f.Add("qty_MUG", "1") }, "", badQuantity},
+		{"item not on the order", func(f url.Values) { f.Set("qty_GOLD", "1") }, "", badQuantity},
+		{"nothing chosen", func(f url.Values) { f.Set("qty_MUG", "0") }, "", "Choose at least one item to return."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := newShop(t, Config{}) // each case on its own order: one wrong RMA must not hide the next case
+			client, csrf := openReturnForm(t, s)
+			before := returnCount(t, s)
+			form := good(csrf)
+			c.change(form)
+			code, body, h := postReturn(t, s, client, form, c.lang)
+			if code != http.StatusUnprocessableEntity || h.Get("Location") != "" {
+				t.Errorf("%d %q, want 422 and the form", code, h.Get("Location"))
+			}
+			if !strings.Contains(body, `<p role="alert" class="problem">`+c.want+`</p>`) || !strings.Contains(body, `id="return-form"`) {
+				t.Errorf("want the form back saying %q:\n%s", c.want, body)
+			}
+			if after := returnCount(t, s); after != before {
+				t.Errorf("%d RMAs before the refused post, %d after", before, after)
+			}
+			if v, err := s.svc.Store.GetOrder(context.Background(), s.orderID); err != nil || v.Status != oms.StateDelivered {
+				t.Errorf("after the refused post the order is %q (%v), want delivered", v.Status, err)
+			}
+		})
+	}
+
+	// The offered choices still make exactly the return asked for.
+	s := newShop(t, Config{})
+	client, csrf := openReturnForm(t, s)
+	before := returnCount(t, s)
+	code, _, h := postReturn(t, s, client, good(csrf), "")
+	if code != http.StatusSeeOther {
+		t.Fatalf("good post: %d", code)
+	}
+	if after := returnCount(t, s); after != before+1 {
+		t.Fatalf("good post: %d RMAs before, %d after", before, after)
+	}
+	rma := h.Get("Location")[strings.LastIndex(h.Get("Location"), "/")+1:]
+	v, err := s.svc.Store.GetReturn(context.Background(), rma)
+	if err != nil || v.Reason != "damaged" || v.ExpectedCondition != "opened" || len(v.Lines) != 1 || v.Lines[0].SKU != "MUG" || v.Lines[0].Qty != 2 {
+		t.Fatalf("RMA %q: %+v %v", rma, v, err)
+	}
+}
+
+// TestReturnFormOneChoicePerSKU: an order with the same SKU on two lines
+// offers it once, up to what shipped on both, and a post for that much
+// is read as one line of it (never twice, never capped).
+func TestReturnFormOneChoicePerSKU(t *testing.T) {
+	s := newShop(t, Config{})
+	now := time.Now()
+	v := central.OrderView{ID: s.orderID, Status: oms.StateDelivered, CreatedAt: now.Add(-time.Hour),
+		History: []central.HistoryEntry{{Status: oms.StateDelivered, At: now}},
+		Lines: []central.LineView{
+			{Line: oms.Line{SKU: "MUG", Qty: 1}, Shipped: 1},
+			{Line: oms.Line{SKU: "TEA", Qty: 1}},
+			{Line: oms.Line{SKU: "MUG", Qty: 2}, Shipped: 2},
+		}}
+	req := httptest.NewRequest("GET", "/orders/"+s.token, nil)
+	op := s.front.orderPage(req, v)
+	if want := []returnChoice{{SKU: "MUG", Description: "Nordic Slate Mug", Max: 3}}; !slices.Equal(op.Choices, want) {
+		t.Fatalf("choices %+v, want %+v", op.Choices, want)
+	}
+	rec := httptest.NewRecorder()
+	s.front.render(rec, req, http.StatusOK, "order.html", page{Title: "title.order", Order: op, Token: s.token, CSRF: "x"})
+	if n := strings.Count(rec.Body.String(), `name="qty_MUG"`); n != 1 || !strings.Contains(rec.Body.String(), `<option value="3">3</option>`) ||
+		strings.Contains(rec.Body.String(), `name="qty_TEA"`) {
+		t.Fatalf("form offers MUG %d times:\n%s", n, rec.Body.String())
+	}
+	form := url.Values{"qty_MUG": {"3"}, "reason": {"too_large"}, "condition": {"unopened"}}
+	in, problem := readReturnForm(form, op.Choices)
+	if problem != "" || len(in.Lines) != 1 || in.Lines[0] != (central.ReturnLineInput{SKU: "MUG", Qty: 3}) || in.Reason != "too_large" {
+		t.Fatalf("read %+v, problem %q", in, problem)
+	}
+	form.Set("qty_MUG", "4")
+	if _, problem := readReturnForm(form, op.Choices); problem != "bad_quantity" {
+		t.Fatalf("4 of 3 shipped: problem %q", problem)
+	}
+	form.Set("qty_MUG", "1")
+	form.Set("qty_TEA", "1") // not shipped, so not offered
+	if _, problem := readReturnForm(form, op.Choices); problem != "bad_quantity" {
+		t.Fatalf("an item the form does not offer: problem %q", problem)
+	}
+}
+
+// TestEveryStateHasACustomerWord: whatever state an order is in, the
+// customer reads a word in their language, never an internal state name.
+func TestEveryStateHasACustomerWord(t *testing.T) {
+	for _, st := range oms.States() {
+		for lang, words := range messages {
+			if _, ok := words[customerWord(st)]; !ok {
+				t.Errorf("state %s: no %s word for %q", st, lang, customerWord(st))
+			}
+		}
 	}
 }
