@@ -167,26 +167,13 @@ func (d *DB) CloseOut(ctx context.Context, carrier, manifestID string, at time.T
 		return nil, fmt.Errorf("close out %s in %s: %w", carrier, d.path, err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, "SELECT shipment_id, body FROM shipments WHERE carrier = ? AND manifest_id IS NULL ORDER BY created_at, shipment_id", carrier)
+	// manifestOrder: ManifestShipments returns them in this order too.
+	rows, err := tx.QueryContext(ctx, "SELECT shipment_id, body FROM shipments WHERE carrier = ? AND manifest_id IS NULL ORDER BY "+manifestOrder, carrier)
 	if err != nil {
 		return nil, fmt.Errorf("close out %s in %s: %w", carrier, d.path, err)
 	}
-	var out []oms.Shipment
-	for rows.Next() {
-		var id, body string
-		if err := rows.Scan(&id, &body); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("close out %s in %s: %w", carrier, d.path, err)
-		}
-		var s oms.Shipment
-		if err := json.Unmarshal([]byte(body), &s); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("close out %s in %s: shipment %s: stored body: %w", carrier, d.path, id, err)
-		}
-		out = append(out, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	out, err := scanShipments(rows)
+	if err != nil {
 		return nil, fmt.Errorf("close out %s in %s: %w", carrier, d.path, err)
 	}
 	if len(out) == 0 {
@@ -202,4 +189,77 @@ func (d *DB) CloseOut(ctx context.Context, carrier, manifestID string, at time.T
 		return nil, fmt.Errorf("close out %s in %s: %w", carrier, d.path, err)
 	}
 	return out, nil
+}
+
+// manifestOrder is the order of a manifest's shipments: CloseOut returns
+// them in it and ManifestShipments reads them back in it, so a manifest
+// rebuilt for a reprint lists them as the close-out did.
+const manifestOrder = "created_at, shipment_id"
+
+// scanShipments decodes the stored bodies of (shipment_id, body) rows and
+// closes rows.
+func scanShipments(rows *sql.Rows) ([]oms.Shipment, error) {
+	defer rows.Close()
+	var out []oms.Shipment
+	for rows.Next() {
+		var id, body string
+		if err := rows.Scan(&id, &body); err != nil {
+			return nil, err
+		}
+		var s oms.Shipment
+		if err := json.Unmarshal([]byte(body), &s); err != nil {
+			return nil, fmt.Errorf("shipment %s: stored body: %w", id, err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// ManifestShipments reads a closed manifest back: its carrier, its closing
+// time (in UTC, as stored) and its shipments in the order CloseOut returned
+// them. ok is false when there is no manifest id. It changes nothing. It
+// implements shipping.ManifestStore.
+func (d *DB) ManifestShipments(ctx context.Context, manifestID string) (carrier string, at time.Time, shipments []oms.Shipment, ok bool, err error) {
+	var closedAt string
+	var count int
+	err = d.sql.QueryRowContext(ctx, "SELECT carrier, closed_at, shipments FROM manifests WHERE id = ?", manifestID).Scan(&carrier, &closedAt, &count)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", time.Time{}, nil, false, nil
+	}
+	if err != nil {
+		return "", time.Time{}, nil, false, fmt.Errorf("manifest %s in %s: %w", manifestID, d.path, err)
+	}
+	at, err = parseTimestamp(closedAt)
+	if err != nil {
+		return "", time.Time{}, nil, false, fmt.Errorf("manifest %s in %s: closed_at: %w", manifestID, d.path, err)
+	}
+	rows, err := d.sql.QueryContext(ctx, "SELECT shipment_id, body FROM shipments WHERE manifest_id = ? ORDER BY "+manifestOrder, manifestID)
+	if err != nil {
+		return "", time.Time{}, nil, false, fmt.Errorf("manifest %s in %s: %w", manifestID, d.path, err)
+	}
+	shipments, err = scanShipments(rows)
+	if err != nil {
+		return "", time.Time{}, nil, false, fmt.Errorf("manifest %s in %s: %w", manifestID, d.path, err)
+	}
+	// CloseOut writes the count and the shipments in one transaction; a
+	// difference means the file was changed by hand, and a reprint would
+	// not be the manifest the driver is owed.
+	if len(shipments) != count {
+		return "", time.Time{}, nil, false, fmt.Errorf("manifest %s in %s: recorded with %d shipments, %d are on it now", manifestID, d.path, count, len(shipments))
+	}
+	return carrier, at, shipments, true, nil
+}
+
+// LastManifest is the id of carrier's latest manifest (by closing time,
+// then id); ok is false when the carrier has none. It implements
+// shipping.ManifestStore.
+func (d *DB) LastManifest(ctx context.Context, carrier string) (manifestID string, ok bool, err error) {
+	err = d.sql.QueryRowContext(ctx, "SELECT id FROM manifests WHERE carrier = ? ORDER BY closed_at DESC, id DESC LIMIT 1", carrier).Scan(&manifestID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("last manifest of %s in %s: %w", carrier, d.path, err)
+	}
+	return manifestID, true, nil
 }

@@ -19,6 +19,11 @@ var ErrPromiseUnmet = errors.New("no service meets the delivery promise")
 // ErrUnknownCarrier is returned when a carrier or service id is not in the config.
 var ErrUnknownCarrier = errors.New("unknown carrier or service")
 
+// ErrUnknownManifest is returned by Manifest and LastManifest when the
+// station holds no such manifest (an unknown id, or a carrier never closed
+// out).
+var ErrUnknownManifest = errors.New("no such manifest at this station")
+
 // ErrNoNumbers is returned when the station holds no unissued numbers of a
 // series: central has not sent (or the station has not yet received) a range.
 var ErrNoNumbers = errors.New("no tracking numbers left in the station's ranges")

@@ -19,11 +19,20 @@ type NumberStore interface {
 	NumbersLeft(ctx context.Context, series string) (int64, error)
 }
 
-// ManifestStore keeps the station's shipments until a close-out (localdb
-// implements it). CloseOut marks every shipment of carrier not yet on a
-// manifest as on manifest id and returns them, in one transaction.
+// ManifestStore keeps the station's shipments until a close-out, and the
+// manifests they went on after it (localdb implements it).
+//
+// CloseOut marks every shipment of carrier not yet on a manifest as on
+// manifest id and returns them, in one transaction. ManifestShipments reads
+// a manifest back: its carrier, the closing time CloseOut was given (the
+// same instant; the zone may differ) and its shipments in the order CloseOut
+// returned them; ok is false when the store holds no manifest id.
+// LastManifest is the id of carrier's latest manifest; ok is false when the
+// carrier has none.
 type ManifestStore interface {
 	CloseOut(ctx context.Context, carrier, manifestID string, at time.Time) ([]oms.Shipment, error)
+	ManifestShipments(ctx context.Context, manifestID string) (carrier string, at time.Time, shipments []oms.Shipment, ok bool, err error)
+	LastManifest(ctx context.Context, carrier string) (manifestID string, ok bool, err error)
 }
 
 // Options wire a Service to its station.
@@ -242,7 +251,9 @@ func (s *Service) Declaration(order oms.Order, items []oms.PackedItem, skus map[
 // CloseOut closes the day for one carrier: every shipment the station
 // recorded for it since the last close-out goes on a new manifest, in one
 // transaction. Print the manifest label (printers "manifest" template) for
-// the driver's pickup scan.
+// the driver's pickup scan. The shipments are closed once it returns: if
+// the label does not print, Manifest(ctx, m.ID) rebuilds the same manifest
+// for printing again.
 func (s *Service) CloseOut(ctx context.Context, carrier string) (Manifest, error) {
 	rc, ok := s.cards[carrier]
 	if !ok {
@@ -251,7 +262,9 @@ func (s *Service) CloseOut(ctx context.Context, carrier string) (Manifest, error
 	if s.opt.Manifests == nil {
 		return Manifest{}, fmt.Errorf("close out %s: no manifest store", carrier)
 	}
-	at := s.now()
+	// The store keeps the instant, not the clock's monotonic reading:
+	// dropping it here makes the manifest equal to its rebuild by Manifest.
+	at := s.now().Round(0)
 	id := manifestID(s.site.ID, s.opt.Station, carrier, at)
 	ships, err := s.opt.Manifests.CloseOut(ctx, carrier, id, at)
 	if err != nil {
@@ -261,6 +274,52 @@ func (s *Service) CloseOut(ctx context.Context, carrier string) (Manifest, error
 		return Manifest{}, fmt.Errorf("close out %s: %w", carrier, ErrNothingToClose)
 	}
 	return buildManifest(id, s.site.ID, s.opt.Station, rc, at, ships), nil
+}
+
+// Manifest rebuilds a closed manifest from what the store kept, the same
+// way CloseOut built it (buildManifest, with the stored closing time in the
+// clock's zone), so its label is the one the close-out printed: for printing
+// a manifest again when its label did not print. It closes nothing. An id
+// the station has no manifest for wraps ErrUnknownManifest. The pickup is
+// worked out from the rate card as it is now: a card whose pickup changed
+// since gives the new pickup.
+func (s *Service) Manifest(ctx context.Context, id string) (Manifest, error) {
+	if s.opt.Manifests == nil {
+		return Manifest{}, fmt.Errorf("manifest %s: no manifest store", id)
+	}
+	carrier, at, ships, ok, err := s.opt.Manifests.ManifestShipments(ctx, id)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("manifest %s: %w", id, err)
+	}
+	if !ok {
+		return Manifest{}, fmt.Errorf("manifest %q: %w", id, ErrUnknownManifest)
+	}
+	rc, ok := s.cards[carrier]
+	if !ok {
+		return Manifest{}, fmt.Errorf("manifest %s: carrier %q: %w", id, carrier, ErrUnknownCarrier)
+	}
+	// Stored as an instant (localdb keeps UTC); the pickup day and the
+	// printed closing time are in the site's zone, as at the close-out.
+	return buildManifest(id, s.site.ID, s.opt.Station, rc, at.In(s.now().Location()), ships), nil
+}
+
+// LastManifest rebuilds the carrier's latest manifest, as Manifest does. A
+// carrier the station has never closed out wraps ErrUnknownManifest.
+func (s *Service) LastManifest(ctx context.Context, carrier string) (Manifest, error) {
+	if _, ok := s.cards[carrier]; !ok {
+		return Manifest{}, fmt.Errorf("last manifest of %q: %w", carrier, ErrUnknownCarrier)
+	}
+	if s.opt.Manifests == nil {
+		return Manifest{}, fmt.Errorf("last manifest of %s: no manifest store", carrier)
+	}
+	id, ok, err := s.opt.Manifests.LastManifest(ctx, carrier)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("last manifest of %s: %w", carrier, err)
+	}
+	if !ok {
+		return Manifest{}, fmt.Errorf("last manifest of %s: %w: %s was never closed out here", carrier, ErrUnknownManifest, carrier)
+	}
+	return s.Manifest(ctx, id)
 }
 
 // NextPickup is the carrier's next collection at or after at (zero: now).

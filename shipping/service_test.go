@@ -3,6 +3,8 @@ package shipping
 import (
 	"context"
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -35,13 +37,21 @@ func (m *memNumbers) NumbersLeft(_ context.Context, series string) (int64, error
 	return m.limit - m.next[series], nil
 }
 
-// memManifests is an in-memory ManifestStore.
+// memManifests is an in-memory ManifestStore. Like localdb it keeps the
+// closing instant in UTC, not the clock's zone.
 type memManifests struct {
-	open []oms.Shipment
-	ids  []string
+	open   []oms.Shipment
+	ids    []string
+	closed map[string]memManifest
 }
 
-func (m *memManifests) CloseOut(_ context.Context, carrier, id string, _ time.Time) ([]oms.Shipment, error) {
+type memManifest struct {
+	carrier   string
+	at        time.Time
+	shipments []oms.Shipment
+}
+
+func (m *memManifests) CloseOut(_ context.Context, carrier, id string, at time.Time) ([]oms.Shipment, error) {
 	var out, keep []oms.Shipment
 	for _, s := range m.open {
 		if s.Carrier == carrier {
@@ -52,9 +62,32 @@ func (m *memManifests) CloseOut(_ context.Context, carrier, id string, _ time.Ti
 	}
 	m.open = keep
 	if len(out) > 0 {
+		if _, dup := m.closed[id]; dup {
+			return nil, fmt.Errorf("manifest %s exists", id)
+		}
+		if m.closed == nil {
+			m.closed = map[string]memManifest{}
+		}
 		m.ids = append(m.ids, id)
+		m.closed[id] = memManifest{carrier: carrier, at: at.UTC(), shipments: out}
 	}
 	return out, nil
+}
+
+func (m *memManifests) ManifestShipments(_ context.Context, id string) (string, time.Time, []oms.Shipment, bool, error) {
+	c, ok := m.closed[id]
+	return c.carrier, c.at, c.shipments, ok, nil
+}
+
+func (m *memManifests) LastManifest(_ context.Context, carrier string) (string, bool, error) {
+	var last string
+	for _, id := range m.ids {
+		c := m.closed[id]
+		if c.carrier == carrier && (last == "" || !c.at.Before(m.closed[last].at)) {
+			last = id
+		}
+	}
+	return last, last != "", nil
 }
 
 var berlin = oms.Address{Company: "Packline GmbH", Name: "Berlin DC", Street1: "Am Juliusturm 40", City: "Berlin", PostalCode: "13599", Country: "DE"}
@@ -232,6 +265,64 @@ func TestCloseOutAndPickup(t *testing.T) {
 		t.Fatal(err)
 	} else if _, err := st.Track(ctx, "1Z999AA10123456784"); !errors.Is(err, ErrNotSupported) {
 		t.Fatalf("track: %v", err)
+	}
+}
+
+// TestManifestRebuildsCloseOut: a manifest read back from the store is
+// the one the close-out returned, field for field, in the station's zone
+// (closed 16:00 in New Jersey, before UPS's 16:30 ready time: picked up the
+// same Friday; read back in UTC it would be Monday). The latest is the
+// carrier's last close-out; an unknown id or a carrier never closed out is
+// refused by name.
+func TestManifestRebuildsCloseOut(t *testing.T) {
+	newark := time.FixedZone("EST", -5*3600)
+	now := time.Date(2026, 11, 27, 16, 0, 0, 123456789, newark)
+	mans := &memManifests{}
+	s, err := NewService(exampleConfig(t), Options{Site: "EWR", Station: "PACK-02", Manifests: mans, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	mans.open = []oms.Shipment{
+		{ID: "s1", OrderID: "o1", Carrier: "ups", Service: "standard", TrackingNumber: "1Z999AA10123456784", Cartons: []oms.Carton{{SSCC: "106141411234567897", WeightGrams: 1200}, {WeightGrams: 800}}},
+		{ID: "s2", OrderID: "o2", Carrier: "ups", Service: "express", TrackingNumber: "1Z999AA11110000011", Cartons: []oms.Carton{{WeightGrams: 500}}},
+	}
+	first, err := s.CloseOut(ctx, "ups")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.Pickup.Date.Equal(time.Date(2026, 11, 27, 0, 0, 0, 0, newark)) {
+		t.Fatalf("close-out pickup %v, want Friday 2026-11-27 in EST", first.Pickup.Date)
+	}
+	got, err := s.Manifest(ctx, first.ID)
+	if err != nil {
+		t.Fatalf("manifest %s: %v", first.ID, err)
+	}
+	if !reflect.DeepEqual(got, first) {
+		t.Fatalf("manifest %s read back differs from the close-out:\n got %+v\nwant %+v", first.ID, got, first)
+	}
+
+	now = now.Add(24 * time.Hour)
+	mans.open = []oms.Shipment{{ID: "s3", OrderID: "o3", Carrier: "ups", Service: "standard", TrackingNumber: "1Z999AA10123456795", Cartons: []oms.Carton{{WeightGrams: 300}}}}
+	second, err := s.CloseOut(ctx, "ups")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last, err := s.LastManifest(ctx, "ups"); err != nil || !reflect.DeepEqual(last, second) {
+		t.Fatalf("last ups manifest: %v\n got %+v\nwant %+v", err, last, second)
+	}
+	if again, err := s.Manifest(ctx, first.ID); err != nil || !reflect.DeepEqual(again, first) {
+		t.Fatalf("manifest %s after a later close-out: %v\n got %+v\nwant %+v", first.ID, err, again, first)
+	}
+
+	if _, err := s.Manifest(ctx, "EWR-PACK-02-UPS-000000000000"); !errors.Is(err, ErrUnknownManifest) || !strings.Contains(err.Error(), "EWR-PACK-02-UPS-000000000000") {
+		t.Errorf("unknown manifest id: got %v, want ErrUnknownManifest naming the id", err)
+	}
+	if _, err := s.LastManifest(ctx, "dhl"); !errors.Is(err, ErrUnknownManifest) || !strings.Contains(err.Error(), "dhl") {
+		t.Errorf("last manifest of a carrier never closed out: got %v, want ErrUnknownManifest naming dhl", err)
+	}
+	if _, err := s.LastManifest(ctx, "fedex"); !errors.Is(err, ErrUnknownCarrier) {
+		t.Errorf("last manifest of a carrier not in the config: got %v, want ErrUnknownCarrier", err)
 	}
 }
 

@@ -36,7 +36,7 @@ commands:
   status    show what the station holds and its sync backlog
   label     write the ZPL of one label to stdout (station label --help)
   sync      run the station's sync with central (outbox out, tasks in) until Ctrl-C
-  closeout  end of day for a carrier: the manifest and its pickup label
+  closeout  end of day for a carrier: the manifest and its pickup label (--reprint ID|last: print one again)
 `
 
 func main() {
@@ -300,7 +300,9 @@ func runTUI(args []string, stderr io.Writer) error {
 // last close-out goes on a manifest, and its label (the driver's pickup
 // scan) prints, or its ZPL goes to stdout without --printer. It reads the
 // station config as `station run` does and takes the ship-from from it;
-// without a known address it refuses before closing anything.
+// without a known address it refuses before closing anything. With
+// --reprint ID (or last) it closes nothing and prints that manifest again,
+// rebuilt from what the close-out stored.
 func runCloseOut(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("closeout", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -311,8 +313,12 @@ func runCloseOut(args []string, stdout, stderr io.Writer) error {
 	shippingPath := fs.String("shipping", "", "shipping config (rate cards); required here or in the station config")
 	carrier := fs.String("carrier", "", "carrier id to close out, e.g. ups: required")
 	printer := fs.String("printer", "", "print the manifest label here (tcp://HOST:9100); empty: ZPL to stdout")
+	reprint := fs.String("reprint", "", "close nothing: print manifest ID of the carrier again, or its latest with \"last\"")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("closeout: unexpected argument %q", fs.Arg(0))
 	}
 	cfg, err := tui.LoadConfig(*config)
 	if err != nil {
@@ -336,13 +342,23 @@ func runCloseOut(args []string, stdout, stderr io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("closeout: %w", err)
 	}
-	// Before the database: a refused close-out leaves the day's shipments
-	// open for the next try.
+	// Everything that can be refused is checked before the database: a
+	// refused close-out leaves the day's shipments open for the next try.
 	siteInfo, err := cfg.SiteDetails()
 	if err != nil {
 		return fmt.Errorf("closeout: %w", err)
 	}
 	from := siteInfo.Address
+	var tr printers.Transport
+	if *printer != "" {
+		if tr, err = printers.Open(*printer, printers.Timeouts{}); err != nil {
+			return fmt.Errorf("closeout: %w", err)
+		}
+	}
+	tmpl, err := printers.DefaultTemplates()
+	if err != nil {
+		return fmt.Errorf("closeout: %w", err)
+	}
 	ctx := context.Background()
 	db, err := localdb.OpenStation(filepath.Join(cfg.Data, "station.db"), cfg.Site, cfg.Station)
 	if err != nil {
@@ -357,27 +373,79 @@ func runCloseOut(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("closeout: %w", err)
 	}
+	if *reprint != "" {
+		m, err := reprintManifest(ctx, svc, *carrier, *reprint)
+		if err != nil {
+			return fmt.Errorf("closeout: reprint: %w", err)
+		}
+		if err := printManifest(ctx, tmpl, tr, m, from, "reprint ", stdout, stderr); err != nil {
+			return fmt.Errorf("closeout: reprint manifest %s: %w; nothing was closed, run the same command again", m.ID, err)
+		}
+		return nil
+	}
 	m, err := svc.CloseOut(ctx, *carrier)
 	if err != nil {
 		return fmt.Errorf("closeout: %w", err)
 	}
-	tmpl, err := printers.DefaultTemplates()
-	if err != nil {
-		return err
+	// From here the shipments are closed: a label that does not print must
+	// say where they went and how to print it again.
+	if err := printManifest(ctx, tmpl, tr, m, from, "", stdout, stderr); err != nil {
+		return fmt.Errorf("closeout: print manifest %s: %w; its shipments are closed on manifest %s (%d shipments, %d parcels): print it again with: %s",
+			m.ID, err, m.ID, len(m.Lines), m.Parcels, reprintCommand(args, m.ID))
 	}
+	return nil
+}
+
+// reprintManifest rebuilds manifest which ("last": the carrier's latest)
+// and refuses one of another carrier, whose driver would scan it wrongly.
+func reprintManifest(ctx context.Context, svc *shipping.Service, carrier, which string) (shipping.Manifest, error) {
+	if which == "last" {
+		return svc.LastManifest(ctx, carrier)
+	}
+	m, err := svc.Manifest(ctx, which)
+	if err != nil {
+		return shipping.Manifest{}, err
+	}
+	if m.Carrier != carrier {
+		return shipping.Manifest{}, fmt.Errorf("manifest %s is carrier %s's, not %s's", m.ID, m.Carrier, carrier)
+	}
+	return m, nil
+}
+
+// printManifest renders the manifest label, reports it on stderr and sends
+// it to tr, or writes its ZPL to stdout when tr is nil.
+func printManifest(ctx context.Context, tmpl *printers.Templates, tr printers.Transport, m shipping.Manifest, from oms.Address, what string, stdout, stderr io.Writer) error {
 	r, err := tmpl.Render("manifest", printers.DPI203, floor.ManifestLabel(m, from))
 	if err != nil {
-		return fmt.Errorf("closeout: manifest label: %w", err)
+		return fmt.Errorf("manifest label: %w", err)
 	}
-	fmt.Fprintf(stderr, "manifest %s: %d shipments, %d parcels, %.1f kg; pickup %s %s\n", m.ID, len(m.Lines), m.Parcels,
+	fmt.Fprintf(stderr, "%smanifest %s: %d shipments, %d parcels, %.1f kg; pickup %s %s\n", what, m.ID, len(m.Lines), m.Parcels,
 		float64(m.WeightGrams)/1000, m.Pickup.Date.Format(time.DateOnly), m.Pickup.Location)
-	if *printer == "" {
-		_, err := stdout.Write(r.ZPL)
-		return err
-	}
-	tr, err := printers.Open(*printer, printers.Timeouts{})
-	if err != nil {
-		return fmt.Errorf("closeout: %w", err)
+	if tr == nil {
+		if _, err := stdout.Write(r.ZPL); err != nil {
+			return fmt.Errorf("write label to stdout: %w", err)
+		}
+		return nil
 	}
 	return tr.Send(ctx, r.ZPL)
+}
+
+// reprintCommand is the command line that prints manifest id again: the
+// close-out's own arguments (same config, station and printer) plus
+// --reprint id, quoted for a POSIX shell.
+func reprintCommand(args []string, id string) string {
+	words := []string{"station", "closeout"}
+	for _, a := range append(args[:len(args):len(args)], "--reprint", id) {
+		words = append(words, shellQuote(a))
+	}
+	return strings.Join(words, " ")
+}
+
+// shellQuote leaves words of safe characters as they are and puts any
+// other in single quotes.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=./:,@%+") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

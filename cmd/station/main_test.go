@@ -5,14 +5,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/packline/packline/localdb"
 	"github.com/packline/packline/oms"
+	"github.com/packline/packline/printers"
+	"github.com/packline/packline/printers/vprinter"
+	"github.com/packline/packline/shipping"
 	"github.com/packline/packline/tui"
 )
 
@@ -184,5 +190,127 @@ func TestCloseOutRefusesUnknownAddress(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "1Z999AA10123456784") || !strings.Contains(out.String(), "M17 1AB") {
 		t.Fatalf("manifest after the refusals:\n%s", out.String())
+	}
+}
+
+// TestCloseOutPrintFailsThenReprints: the printer is offline at the
+// close-out; the shipments are closed anyway (a second close-out has
+// nothing), so the error names the manifest and the exact command that
+// prints it again. --reprint last without --printer writes that manifest's
+// ZPL; the command from the message, once the printer is back, prints it.
+// Unknown ids, a carrier never closed out and another carrier's manifest
+// are refused by name, printing nothing.
+func TestCloseOutPrintFailsThenReprints(t *testing.T) {
+	data, shippingPath := closeOutStation(t, "LON", "PACK-01")
+	vp, err := vprinter.New(t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := vp.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { vp.Close() })
+	if err := vp.Set(vprinter.State{Offline: true}); err != nil {
+		t.Fatal(err)
+	}
+	printer := "tcp://" + vp.Addr()
+	station := []string{"--data", data, "--shipping", shippingPath}
+	closeout := func(args ...string) (stdout, stderr string, err error) {
+		var out, errs bytes.Buffer
+		err = run(append(append([]string{"closeout"}, station...), args...), &out, &errs)
+		return out.String(), errs.String(), err
+	}
+
+	_, _, err = closeout("--carrier", "ups", "--printer", printer)
+	if err == nil {
+		t.Fatalf("closeout to offline printer %s succeeded", printer)
+	}
+	if !errors.Is(err, printers.ErrCannotConnect) {
+		t.Errorf("closeout to offline printer: %v, want it to wrap printers.ErrCannotConnect", err)
+	}
+	id := regexp.MustCompile(`LON-PACK-01-UPS-[0-9]{12}`).FindString(err.Error())
+	if id == "" {
+		t.Fatalf("closeout print failure does not name the manifest: %v", err)
+	}
+	command := strings.Join(append(append([]string{"station", "closeout"}, station...), "--carrier", "ups", "--printer", printer, "--reprint", id), " ")
+	for _, want := range []string{"closed on manifest " + id, "print it again with: " + command} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("closeout print failure lacks %q:\n%v", want, err)
+		}
+	}
+	if _, _, err := closeout("--carrier", "ups"); !errors.Is(err, shipping.ErrNothingToClose) {
+		t.Fatalf("second closeout: %v, want nothing to close (the failed print's close-out kept its shipments)", err)
+	}
+
+	zpl, msg, err := closeout("--carrier", "ups", "--reprint", "last")
+	if err != nil {
+		t.Fatalf("reprint last: %v\n%s", err, msg)
+	}
+	for _, want := range []string{id, "1Z999AA10123456784", "Dagenham"} {
+		if !strings.Contains(zpl, want) {
+			t.Errorf("reprint last ZPL lacks %q:\n%s", want, zpl)
+		}
+	}
+	if !strings.Contains(msg, "reprint manifest "+id+": 1 shipments, 1 parcels") {
+		t.Errorf("reprint last reported %q, want manifest %s with 1 shipment, 1 parcel", msg, id)
+	}
+	if byID, _, err := closeout("--carrier", "ups", "--reprint", id); err != nil || byID != zpl {
+		t.Errorf("reprint %s: %v; ZPL equals reprint last: %v", id, err, byID == zpl)
+	}
+
+	if err := vp.Set(vprinter.State{}); err != nil {
+		t.Fatalf("printer back online: %v", err)
+	}
+	words := strings.Fields(command)
+	var errs bytes.Buffer
+	if err := run(words[1:], io.Discard, &errs); err != nil {
+		t.Fatalf("the command from the error, %q: %v\n%s", command, err, errs.String())
+	}
+	labels, err := vp.Labels()
+	if err != nil || len(labels) != 1 {
+		t.Fatalf("printer holds labels %v (%v), want the one manifest", labels, err)
+	}
+	// The printer stores ^XA...^XZ, without the line end after it.
+	if got, err := os.ReadFile(labels[0]); err != nil || strings.TrimSpace(string(got)) != strings.TrimSpace(zpl) {
+		t.Errorf("printed label %s (%v) is not the manifest's ZPL:\n%s", labels[0], err, got)
+	}
+
+	for _, c := range []struct {
+		args  []string
+		wants []string
+	}{
+		{[]string{"--carrier", "ups", "--reprint", "LON-PACK-01-UPS-000000000000"}, []string{`"LON-PACK-01-UPS-000000000000"`, "no such manifest"}},
+		{[]string{"--carrier", "dhl", "--reprint", "last"}, []string{"last manifest of dhl", "no such manifest", "dhl was never closed out"}},
+		{[]string{"--carrier", "dhl", "--reprint", id}, []string{"manifest " + id + " is carrier ups's, not dhl's"}},
+	} {
+		out, _, err := closeout(c.args...)
+		if err == nil {
+			t.Errorf("closeout %s: printed a manifest, want a refusal", strings.Join(c.args, " "))
+			continue
+		}
+		for _, want := range c.wants {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("closeout %s: %v; want it to say %q", strings.Join(c.args, " "), err, want)
+			}
+		}
+		if out != "" {
+			t.Errorf("refused closeout %s wrote ZPL:\n%s", strings.Join(c.args, " "), out)
+		}
+	}
+}
+
+// TestReprintIsTheCloseOutLabel: the label a reprint writes is byte for
+// byte the one the close-out wrote.
+func TestReprintIsTheCloseOutLabel(t *testing.T) {
+	data, shippingPath := closeOutStation(t, "LON", "PACK-01")
+	var first, again, errs bytes.Buffer
+	if err := run([]string{"closeout", "--data", data, "--shipping", shippingPath, "--carrier", "ups"}, &first, &errs); err != nil {
+		t.Fatalf("closeout: %v\n%s", err, errs.String())
+	}
+	if err := run([]string{"closeout", "--data", data, "--shipping", shippingPath, "--carrier", "ups", "--reprint", "last"}, &again, &errs); err != nil {
+		t.Fatalf("reprint last: %v\n%s", err, errs.String())
+	}
+	if first.Len() == 0 || !bytes.Equal(first.Bytes(), again.Bytes()) {
+		t.Fatalf("reprint differs from the close-out label:\nclose-out:\n%s\nreprint:\n%s", first.String(), again.String())
 	}
 }
