@@ -110,6 +110,13 @@ func TestStationEndToEnd(t *testing.T) {
 	if !strings.Contains(screen, "OFFLINE") {
 		t.Fatalf("expected the order shipped while offline:\n%s", screen)
 	}
+	// What the packer reads is the screen as it is now: no tail of a
+	// longer line from the weight prompt left where a shorter one went.
+	for _, line := range strings.Split(screen, "\n") {
+		if strings.Count(line, "sign out") > 1 || strings.HasPrefix(line, "Scan>") && strings.Contains(line, "kg") {
+			t.Fatalf("the screen still shows the step before at the end of a line:\n%s", screen)
+		}
+	}
 	tracking := trackingOf(t, ctx, db, orderID)
 	checkFor(t, 20*time.Second, 100*time.Millisecond, func() error {
 		n, err := grepFiles(labels, tracking)

@@ -31,6 +31,33 @@ import (
 // printerName is the spooler's name for the station's one label printer.
 const printerName = "label"
 
+// terminalFile is what Bubble Tea takes for a terminal: a file with a
+// descriptor (*os.File).
+type terminalFile interface {
+	io.ReadWriteCloser
+	Fd() uintptr
+}
+
+// ttyScreen is the console's screen as leads watch it (every write goes
+// to the terminal and to the watchers) that still says which terminal it
+// is. Behind a plain io.Writer Bubble Tea cannot learn the terminal's
+// size, and a renderer that does not know the width never clears the end
+// of a line that got shorter: the packer would read the tail of the
+// previous step's prompt after the new one.
+type ttyScreen struct {
+	*remote.LocalScreen
+	tty terminalFile
+}
+
+// Fd is the terminal's descriptor, for its size and resizes.
+func (s ttyScreen) Fd() uintptr { return s.tty.Fd() }
+
+// Read reads the terminal (Bubble Tea reads its input elsewhere).
+func (s ttyScreen) Read(p []byte) (int, error) { return s.tty.Read(p) }
+
+// Close leaves the terminal open: the program does not own it.
+func (s ttyScreen) Close() error { return nil }
+
 // Run runs the station: it opens the cache, starts sync, the spooler and
 // the scanner connection in the background (none of them waits for the
 // network) and runs the TUI on in/out until the operator quits or ctx ends.
@@ -81,6 +108,9 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 	if cfg.SSH != "" && !cfg.Headless {
 		screen = remote.NewLocalScreen(out)
 		progOut = screen
+		if tty, ok := out.(terminalFile); ok {
+			progOut = ttyScreen{screen, tty}
+		}
 	}
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(progOut))
 	// local sends to this terminal's program; a headless station runs none
