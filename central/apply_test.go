@@ -293,7 +293,9 @@ func TestApplyRefusedEventsKeepTheirPlace(t *testing.T) {
 		return resp.StatusCode, string(body)
 	}
 	code, body := get("/v1/dead-letters")
-	var list struct{ DeadLetters []DeadLetter `json:"dead_letters"` }
+	var list struct {
+		DeadLetters []DeadLetter `json:"dead_letters"`
+	}
 	if err := json.Unmarshal([]byte(body), &list); err != nil || code != 200 || len(list.DeadLetters) != 2 || list.DeadLetters[0].Seq != 5 || list.DeadLetters[1].Station != "PACK-01" {
 		t.Fatalf("GET /v1/dead-letters: %d %s", code, body)
 	}
