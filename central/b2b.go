@@ -589,6 +589,122 @@ func orderFromSuppliers(ctx context.Context, tx *sql.Tx, orderID string, now tim
 	return nil
 }
 
+// cancelDropShips tells the suppliers of a cancelled order to stop, in the
+// transaction that cancels it (Store.Cancel, and the buyer's cancellation
+// 850): for each purchase order sent to a supplier that still has units
+// the supplier has not shipped, a cancellation 850 (BEG01 01) with the
+// original's PO number, date and ship-to and its open lines at their open
+// quantity, queued like the original. Lines the supplier has shipped in
+// full are left out, and a purchase order shipped in full gets nothing.
+// Every drop-ship line not shipped becomes cancelled, so a line not yet
+// ordered is never ordered and nothing is cancelled twice. When a
+// purchase order sent cannot be read back from edi_outbound the supplier
+// cannot be told, and it returns ErrConflict: the cancellation must fail
+// with it. It refuses an order that is not cancelled: call it after the
+// transition.
+func cancelDropShips(ctx context.Context, tx *sql.Tx, orderID string, now time.Time, by string) error {
+	o, err := loadOrder(ctx, tx, orderID)
+	if err != nil {
+		return err
+	}
+	if o.State != oms.StateCancelled {
+		return fmt.Errorf("order %s is %s, not cancelled: its drop-ship purchase orders stand", orderID, o.State)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT d.line_no, d.supplier, d.po_number, l.qty - l.shipped FROM drop_ship_lines d
+		JOIN order_lines l ON l.order_id = d.order_id AND l.line_no = d.line_no
+		WHERE d.order_id = ? AND d.state = 'ordered' ORDER BY d.po_number, d.line_no`, orderID)
+	if err != nil {
+		return fmt.Errorf("order %s drop-ship lines: %w", orderID, err)
+	}
+	type supplierPO struct {
+		number, supplier string
+		open             map[int]int // line -> units not shipped
+	}
+	var pos []*supplierPO
+	for rows.Next() {
+		var lineNo, qty int
+		var supplier, number string
+		if err := rows.Scan(&lineNo, &supplier, &number, &qty); err != nil {
+			rows.Close()
+			return fmt.Errorf("order %s drop-ship lines: %w", orderID, err)
+		}
+		if qty <= 0 {
+			continue
+		}
+		if len(pos) == 0 || pos[len(pos)-1].number != number {
+			pos = append(pos, &supplierPO{number: number, supplier: supplier, open: map[int]int{}})
+		}
+		pos[len(pos)-1].open[lineNo] = qty
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("order %s drop-ship lines: %w", orderID, err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE drop_ship_lines SET state = 'cancelled' WHERE order_id = ? AND state IN ('new', 'ordered')", orderID); err != nil {
+		return fmt.Errorf("order %s drop-ship lines: %w", orderID, err)
+	}
+	for _, po := range pos {
+		if err := cancelSupplierPO(ctx, tx, orderID, po.supplier, po.number, po.open, now); err != nil {
+			return err
+		}
+		if err := addHistory(ctx, tx, orderID, o.State, now, by, fmt.Sprintf("drop-ship purchase order %s to %s cancelled", po.number, po.supplier)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cancelSupplierPO queues the cancellation 850 of one purchase order to a
+// supplier: the 850 that was sent, read back from edi_outbound, with
+// BEG01 01 and only the lines in open (line -> units), at those
+// quantities. It goes to the supplier as configured now, or, when the
+// supplier is no longer configured, to whom the original went.
+func cancelSupplierPO(ctx context.Context, tx *sql.Tx, orderID, supplier, number string, open map[int]int, now time.Time) error {
+	where := fmt.Sprintf("order %s: cancel drop-ship purchase order %s to %s", orderID, number, supplier)
+	var body []byte
+	err := tx.QueryRowContext(ctx, "SELECT body FROM edi_outbound WHERE kind = '850' AND ref = ?", number).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %s: the 850 sent is not in edi_outbound", ErrConflict, where)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	ic, err := edi.Parse(body)
+	if err != nil || len(ic.Problems) > 0 || len(ic.Groups) != 1 || len(ic.Groups[0].Sets) != 1 {
+		return fmt.Errorf("%w: %s: the 850 sent does not read back: %v %v", ErrConflict, where, err, ic.Problems)
+	}
+	// Read leniently: the reader's checks are for partners' 850s, and
+	// what was sent stands as it was (a ship-to name Clean emptied, say).
+	sent, _ := edi.ReadPO(ic.Groups[0].Sets[0], 0, 0)
+	if sent.Number != number {
+		return fmt.Errorf("%w: %s: the 850 sent is for purchase order %q", ErrConflict, where, sent.Number)
+	}
+	cancel := sent
+	cancel.Purpose, cancel.Lines = "01", nil
+	for _, l := range sent.Lines {
+		if n, err := strconv.Atoi(l.ID); err == nil && open[n] > 0 {
+			l.Qty = open[n]
+			cancel.Lines = append(cancel.Lines, l)
+		}
+	}
+	if len(cancel.Lines) == 0 {
+		return nil // none of its lines is open
+	}
+	self, test, err := ediSelf(ctx, tx)
+	if err != nil {
+		return err
+	}
+	to := edi.Party{Qual: ic.ISA.ReceiverQual, ID: ic.ISA.ReceiverID, App: ic.Groups[0].Receiver}
+	err = tx.QueryRowContext(ctx, "SELECT isa_qual, isa_id, gs_id FROM edi_suppliers WHERE id = ?", supplier).Scan(&to.Qual, &to.ID, &to.App)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	if _, err := queueDoc(ctx, tx, "850", "cancel:"+number, orderID, self, to, test, "PO", cancel.Segments(), now); err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	return nil
+}
+
 // skuGTIN is a SKU's first GTIN, as GTIN-14, if it has one.
 func skuGTIN(ctx context.Context, q querier, sku string) string {
 	var key string
@@ -972,6 +1088,13 @@ func (s *Store) preparePO(ctx context.Context, tx *sql.Tx, ic *edi.Interchange, 
 			if err := deallocate(ctx, tx, o.ID, now, "edi"); err != nil {
 				return err
 			}
+			if err := cancelDropShips(ctx, tx, o.ID, now, "edi"); errors.Is(err, ErrConflict) {
+				// The supplier cannot be told: the order stays, and the
+				// buyer hears so rather than the folder stopping on it.
+				return elemErr(beg, gi, si, "", 1, "353", edi.ElemInvalidCode, "01", "purchase order %s cannot be cancelled now: %v", po.Number, err)
+			} else if err != nil {
+				return err
+			}
 			return tellStations(ctx, tx, &o, &oms.TaskOrderCancelled{Reason: "cancelled by the buyer"}, now, true)
 		}, nil
 	}
@@ -1222,8 +1345,13 @@ func prepareSupplierASN(ctx context.Context, tx *sql.Tx, ic *edi.Interchange, se
 		}
 		rows.Close()
 		if orderID == "" {
-			problems = append(problems, elemErr(prf, gi, si, "HL", 1, "324", edi.ElemInvalidCode, so.PONumber,
-				"PRF01 %q is not an open drop-ship purchase order of supplier %s", so.PONumber, supplier))
+			why := "is not an open drop-ship purchase order of supplier " + supplier
+			var cancelled string
+			if tx.QueryRowContext(ctx, "SELECT order_id FROM drop_ship_lines WHERE po_number = ? AND supplier = ? AND state = 'cancelled' LIMIT 1",
+				so.PONumber, supplier).Scan(&cancelled) == nil {
+				why = fmt.Sprintf("was cancelled with order %s (a cancellation 850 went to supplier %s)", cancelled, supplier)
+			}
+			problems = append(problems, elemErr(prf, gi, si, "HL", 1, "324", edi.ElemInvalidCode, so.PONumber, "PRF01 %q %s", so.PONumber, why))
 			continue
 		}
 		tracking := asn.Tracking

@@ -2,6 +2,7 @@ package central
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -646,7 +647,9 @@ func TestDropShipNoticeForACancelledOrderIsRefused(t *testing.T) {
 	asn := x12File("TEAPOTSUP", "PACKLINE", 61, "SH", "856", []string{"BSN*00*TS-9*20261129*1200*0001", "HL*1**S", "TD5*B*2*UPSN",
 		"HL*2*1*O", "PRF*" + po, "HL*3*2*I", "LIN*1*BP*TEAPOT-CI", "SN1**1*EA"})
 	res, err := w.store.ProcessEDIFile(w.ctx, "asn-c.x12", []byte(asn))
-	if err != nil || res.Accepted || !strings.Contains(string(res.Ack), "AK3*BSN*2**8~") {
+	// The 997 names PRF01, the purchase order Packline cancelled.
+	if err != nil || res.Accepted || !strings.Contains(string(res.Ack), "AK3*PRF*6*HL*8~\nAK4*1*324*7*"+po+"~") ||
+		!strings.Contains(res.Problems.Error(), "was cancelled with order "+o.ID) {
 		t.Fatalf("%+v %v\n%s", res, err, res.Ack)
 	}
 	if v := w.view(t, o.ID); v.Status != oms.StateCancelled || len(v.Shipments) != 0 {
@@ -688,5 +691,253 @@ func TestB2BSamePONumberFromAnotherBuyerIsRefused(t *testing.T) {
 	list, _ := w.store.ListOrders(w.ctx, OrderFilter{})
 	if len(list) != 1 || list[0].Status == oms.StateCancelled {
 		t.Fatalf("ACMEBUYER's order after OTHERBUYER's cancellation: %+v", list)
+	}
+}
+
+// sentPO is an 850 queued to a supplier, read back.
+type sentPO struct {
+	edi.PurchaseOrder
+	To, Ref, File string
+}
+
+// supplierPOs returns an order's 850s to suppliers, read back from the
+// outbound queue: the purchase orders (BEG01 00) and their cancellations
+// (BEG01 01).
+func supplierPOs(t testing.TB, w *world, orderID string) (orders, cancels []sentPO) {
+	t.Helper()
+	ds, err := w.store.EDIDocs(w.ctx, orderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Kind != "850" {
+			continue
+		}
+		ic, err := edi.Parse(d.Body)
+		if err != nil || len(ic.Problems) > 0 || len(ic.Groups) != 1 || len(ic.Groups[0].Sets) != 1 {
+			t.Fatalf("850 %s does not read: %v %v\n%s", d.FileName, err, ic.Problems, d.Body)
+		}
+		po, errs := edi.ReadPO(ic.Groups[0].Sets[0], 0, 0)
+		if len(errs) > 0 {
+			t.Fatalf("850 %s: %v\n%s", d.FileName, errs, d.Body)
+		}
+		s := sentPO{PurchaseOrder: po, To: ic.ISA.ReceiverID, Ref: d.Ref, File: d.FileName}
+		switch po.Purpose {
+		case "00":
+			orders = append(orders, s)
+		case "01":
+			cancels = append(cancels, s)
+		default:
+			t.Fatalf("850 %s has BEG01 %q", d.FileName, po.Purpose)
+		}
+	}
+	return orders, cancels
+}
+
+// poLines says what a purchase order's lines ask for: line, quantity and
+// our SKU, e.g. "1:1:TEAPOT-CI 2:3:SKU-2".
+func poLines(po edi.PurchaseOrder) string {
+	var out []string
+	for _, l := range po.Lines {
+		out = append(out, fmt.Sprintf("%s:%d:%s", l.ID, l.Qty, l.IDs["BP"]))
+	}
+	return strings.Join(out, " ")
+}
+
+// TestDropShipCancelTellsTheSupplier: an order with two lines on one
+// drop-ship purchase order, one of them partly shipped by the supplier,
+// is cancelled: the supplier gets one cancellation 850 for the same PO
+// with what it has not shipped, and only once.
+func TestDropShipCancelTellsTheSupplier(t *testing.T) {
+	w := b2bWorld(t)
+	o := w.capture(t, order("W-DC", testGB, false, LineInput{SKU: "TEAPOT-CI", Qty: 2, UnitPrice: 3000},
+		LineInput{SKU: "SKU-2", Qty: 3, UnitPrice: 100}, LineInput{SKU: "SKU-1", Qty: 1, UnitPrice: 100}))
+	if err := w.store.MarkDropShip(w.ctx, o.ID, 2, "TEAPOTS"); err != nil {
+		t.Fatal(err)
+	}
+	w.svc.AllocateAll(w.ctx)
+	orders, cancels := supplierPOs(t, w, o.ID)
+	if len(orders) != 1 || len(cancels) != 0 || poLines(orders[0].PurchaseOrder) != "1:2:TEAPOT-CI 2:3:SKU-2" {
+		t.Fatalf("before the cancellation: %d purchase orders %+v, %d cancellations", len(orders), orders, len(cancels))
+	}
+	sent := orders[0]
+	// The supplier ships one of the two teapots.
+	sh := oms.Shipment{ID: "DS-DC-1", Site: "TEAPOTS", Carrier: "ups", TrackingNumber: "1ZDC", Cartons: []oms.Carton{{Items: []oms.PackedItem{{SKU: "TEAPOT-CI", Qty: 1}}}}}
+	if err := w.store.RecordDropShipment(w.ctx, o.ID, sh, map[int]int{1: 1}, "api"); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := w.store.Cancel(w.ctx, o.ID, "cs", "customer changed their mind"); err != nil {
+		t.Fatal(err)
+	}
+	orders, cancels = supplierPOs(t, w, o.ID)
+	if len(cancels) != 1 {
+		t.Fatalf("%d cancellation 850s queued to the supplier, want 1 (Store.Cancel must call cancelDropShips)", len(cancels))
+	}
+	c := cancels[0]
+	if len(orders) != 1 || c.To != "TEAPOTSUP" || c.Number != sent.Number || c.Type != "DS" || !c.Date.Equal(sent.Date) || c.Ref != "cancel:"+sent.Number ||
+		!strings.HasPrefix(c.File, "850-TEAPOTSUP-") {
+		t.Fatalf("cancellation 850 %s to %s: %s %s %v, want %s to TEAPOTSUP", c.File, c.To, c.Purpose, c.Number, c.Date, sent.Number)
+	}
+	if got := poLines(c.PurchaseOrder); got != "1:1:TEAPOT-CI 2:3:SKU-2" {
+		t.Fatalf("cancellation lines %s, want what the supplier has not shipped: 1:1:TEAPOT-CI 2:3:SKU-2", got)
+	}
+	sentTo, _ := sent.Party("ST")
+	if st, _ := c.Party("ST"); st != sentTo || c.Lines[1].IDs["UK"] != sent.Lines[1].IDs["UK"] {
+		t.Fatalf("cancellation ship-to %+v, IDs %v; the purchase order had %+v, %v", st, c.Lines[1].IDs, sentTo, sent.Lines[1].IDs)
+	}
+	v := w.view(t, o.ID)
+	if v.Status != oms.StateCancelled || v.Lines[0].DropShip.State != "cancelled" || v.Lines[1].DropShip.State != "cancelled" {
+		t.Fatalf("after the cancellation: %s %+v %+v", v.Status, v.Lines[0].DropShip, v.Lines[1].DropShip)
+	}
+	// Cancelling again changes nothing and sends nothing.
+	if _, err := w.store.Cancel(w.ctx, o.ID, "cs", "again"); !errors.Is(err, ErrConflict) {
+		t.Fatalf("second cancel: %v", err)
+	}
+	if err := w.store.inTx(w.ctx, func(tx *sql.Tx) error { return cancelDropShips(w.ctx, tx, o.ID, time.Now(), "test") }); err != nil {
+		t.Fatal(err)
+	}
+	if _, cancels = supplierPOs(t, w, o.ID); len(cancels) != 1 {
+		t.Fatalf("%d cancellation 850s after cancelling twice", len(cancels))
+	}
+	w.checkLedger(t)
+}
+
+// TestDropShipCancelAfterTheSupplierShippedSendsNothing: what the
+// supplier has shipped is not cancelled, and a drop-ship line never
+// ordered is never ordered once its order is cancelled.
+func TestDropShipCancelAfterTheSupplierShippedSendsNothing(t *testing.T) {
+	w := b2bWorld(t)
+	o := w.capture(t, order("W-DS", testGB, false, LineInput{SKU: "SKU-1", Qty: 1, UnitPrice: 100}, LineInput{SKU: "TEAPOT-CI", Qty: 1, UnitPrice: 3000}))
+	w.svc.AllocateAll(w.ctx)
+	sh := oms.Shipment{ID: "DS-DS-1", Site: "TEAPOTS", Carrier: "ups", TrackingNumber: "1ZDS2", Cartons: []oms.Carton{{Items: []oms.PackedItem{{SKU: "TEAPOT-CI", Qty: 1}}}}}
+	if err := w.store.RecordDropShipment(w.ctx, o.ID, sh, map[int]int{2: 1}, "api"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.store.Cancel(w.ctx, o.ID, "cs", "the rest is too late"); err != nil {
+		t.Fatal(err)
+	}
+	orders, cancels := supplierPOs(t, w, o.ID)
+	if len(orders) != 1 || len(cancels) != 0 {
+		t.Fatalf("%d purchase orders, %d cancellations %+v; the supplier shipped everything it had", len(orders), len(cancels), cancels)
+	}
+	if v := w.view(t, o.ID); v.Status != oms.StateCancelled || v.Lines[1].DropShip.State != "shipped" || v.Lines[1].Shipped != 1 {
+		t.Fatalf("after the cancellation: %s %+v", v.Status, v.Lines[1])
+	}
+
+	// Routed to the supplier, cancelled before the allocator ordered it.
+	never := w.capture(t, order("W-DN", testGB, false, LineInput{SKU: "SKU-2", Qty: 1, UnitPrice: 100}))
+	if err := w.store.MarkDropShip(w.ctx, never.ID, 1, "TEAPOTS"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.store.Cancel(w.ctx, never.ID, "cs", "typo"); err != nil {
+		t.Fatal(err)
+	}
+	w.svc.AllocateAll(w.ctx)
+	if orders, cancels := supplierPOs(t, w, never.ID); len(orders) != 0 || len(cancels) != 0 {
+		t.Fatalf("order cancelled before its purchase order: %d purchase orders, %d cancellations", len(orders), len(cancels))
+	}
+	if v := w.view(t, never.ID); v.Lines[0].DropShip == nil || v.Lines[0].DropShip.State != "cancelled" {
+		t.Fatalf("drop-ship line of a cancelled order: %+v", v.Lines[0].DropShip)
+	}
+}
+
+// TestDropShipCancelThatCannotTellTheSupplierCancelsNothing: the order
+// is not cancelled while its supplier cannot be told.
+func TestDropShipCancelThatCannotTellTheSupplierCancelsNothing(t *testing.T) {
+	w := b2bWorld(t)
+	o := w.capture(t, order("W-DX", testGB, false, LineInput{SKU: "TEAPOT-CI", Qty: 1, UnitPrice: 3000}))
+	w.svc.AllocateAll(w.ctx)
+	po := w.view(t, o.ID).Lines[0].DropShip.PONumber
+	if _, err := w.store.db.Exec("DELETE FROM edi_outbound WHERE kind = '850' AND ref = ?", po); err != nil {
+		t.Fatal(err)
+	}
+	_, err := w.store.Cancel(w.ctx, o.ID, "cs", "customer changed their mind")
+	if !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), po) || !strings.Contains(err.Error(), "TEAPOTS") {
+		t.Fatalf("cancel without the purchase order on record: %v, want a conflict naming %s and TEAPOTS", err, po)
+	}
+	if v := w.view(t, o.ID); v.Status != oms.StateAllocated || v.Lines[0].DropShip.State != "ordered" {
+		t.Fatalf("half cancelled: %s %+v", v.Status, v.Lines[0].DropShip)
+	}
+	// The buyer's cancellation 850 is refused with a 997 the same way.
+	res, err := w.store.ProcessEDIFile(w.ctx, "po.x12", []byte(x12File("ACMEBUYER", "PACKLINE", 95, "PO", "850", b2bPO("PO-Y"))))
+	if err != nil || len(res.Orders) != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	id := res.Orders[0]
+	w.svc.AllocateAll(w.ctx)
+	po = w.view(t, id).Lines[2].DropShip.PONumber
+	if _, err := w.store.db.Exec("DELETE FROM edi_outbound WHERE kind = '850' AND ref = ?", po); err != nil {
+		t.Fatal(err)
+	}
+	cancel := b2bPO("PO-Y")
+	cancel[0] = "BEG*01*SA*PO-Y**20261128"
+	res, err = w.store.ProcessEDIFile(w.ctx, "cancel.x12", []byte(x12File("ACMEBUYER", "PACKLINE", 96, "PO", "850", cancel)))
+	if err != nil || res.Accepted || !strings.Contains(string(res.Ack), "AK3*BEG*2**8~\nAK4*1*353*7*01~") || !strings.Contains(res.Problems.Error(), po) {
+		t.Fatalf("buyer's cancellation without the purchase order on record: %+v %v\n%s", res, err, res.Ack)
+	}
+	if v := w.view(t, id); v.Status == oms.StateCancelled || v.Lines[2].DropShip.State != "ordered" {
+		t.Fatalf("half cancelled: %s %+v", v.Status, v.Lines[2].DropShip)
+	}
+}
+
+// TestB2BBuyerCancellationTellsTheSupplier: the buyer's cancellation 850
+// cancels the drop-ship purchase order in the same file's transaction.
+func TestB2BBuyerCancellationTellsTheSupplier(t *testing.T) {
+	w := b2bWorld(t)
+	res, err := w.store.ProcessEDIFile(w.ctx, "po.x12", []byte(x12File("ACMEBUYER", "PACKLINE", 91, "PO", "850", b2bPO("PO-X"))))
+	if err != nil || len(res.Orders) != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	id := res.Orders[0]
+	w.svc.AllocateAll(w.ctx)
+	cancel := b2bPO("PO-X")
+	cancel[0] = "BEG*01*SA*PO-X**20261128"
+	for i, name := range []string{"cancel.x12", "cancel-again.x12"} {
+		res, err := w.store.ProcessEDIFile(w.ctx, name, []byte(x12File("ACMEBUYER", "PACKLINE", 92+i, "PO", "850", cancel)))
+		if err != nil || !res.Accepted {
+			t.Fatalf("%s: %+v %v\n%s", name, res, err, res.Ack)
+		}
+	}
+	orders, cancels := supplierPOs(t, w, id)
+	if len(orders) != 1 || len(cancels) != 1 {
+		t.Fatalf("%d purchase orders, %d cancellations; want 1 and 1", len(orders), len(cancels))
+	}
+	if c := cancels[0]; c.To != "TEAPOTSUP" || c.Number != orders[0].Number || poLines(c.PurchaseOrder) != "3:1:TEAPOT-CI" {
+		t.Fatalf("cancellation 850 to %s: %s %s", c.To, c.Number, poLines(c.PurchaseOrder))
+	}
+	if v := w.view(t, id); v.Status != oms.StateCancelled || v.Lines[2].DropShip.State != "cancelled" {
+		t.Fatalf("after the buyer's cancellation: %s %+v", v.Status, v.Lines[2].DropShip)
+	}
+}
+
+// TestDropShipPurchaseOrderThatCannotBeWrittenIsNotSent: a SKU holding
+// an X12 delimiter cannot go on a supplier's 850; the allocator leaves
+// the order as it was, names the segment, element and character, and
+// queues nothing broken.
+func TestDropShipPurchaseOrderThatCannotBeWrittenIsNotSent(t *testing.T) {
+	w := b2bWorld(t)
+	if err := w.store.PutSKU(w.ctx, oms.SKU{SKU: "TEA*POT", Description: "teapot"}); err != nil {
+		t.Fatal(err)
+	}
+	o := w.capture(t, order("W-DW", testGB, false, LineInput{SKU: "TEA*POT", Qty: 1, UnitPrice: 3000}))
+	if err := w.store.MarkDropShip(w.ctx, o.ID, 1, "TEAPOTS"); err != nil {
+		t.Fatal(err)
+	}
+	p := DefaultPolicy()
+	res, err := w.store.AllocatePending(w.ctx, &p, 100, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var de *edi.DelimiterError
+	if len(res.Errors) != 1 || !errors.As(res.Errors[0], &de) || de.Segment != "PO1" || de.Element != 7 || de.Char != '*' ||
+		!strings.Contains(res.Errors[0].Error(), o.ID) {
+		t.Fatalf("allocation errors %v, want one naming order %s and PO107's '*'", res.Errors, o.ID)
+	}
+	if orders, _ := supplierPOs(t, w, o.ID); len(orders) != 0 {
+		t.Fatalf("%d purchase orders queued", len(orders))
+	}
+	if v := w.view(t, o.ID); v.Status != oms.StateReceived || v.Lines[0].DropShip.State != "new" {
+		t.Fatalf("order after the refusal: %s %+v", v.Status, v.Lines[0].DropShip)
 	}
 }

@@ -22,6 +22,11 @@ func (s *Store) Cancel(ctx context.Context, id, by, reason string) (OrderView, e
 		if err := deallocate(ctx, tx, o.ID, now, by); err != nil {
 			return err
 		}
+		// Drop-ship suppliers are told too (b2b.go), or they ship goods
+		// for a cancelled order.
+		if err := cancelDropShips(ctx, tx, o.ID, now, by); err != nil {
+			return err
+		}
 		return tellStations(ctx, tx, o, &oms.TaskOrderCancelled{Reason: reason}, now, true)
 	})
 }

@@ -13,6 +13,11 @@
 // ReadShipNotice, ...) check mandatory elements and qualifiers the same
 // way. Ack turns the problems of an interchange into a 997.
 //
+// Outgoing.Write refuses element data that holds one of the
+// interchange's delimiters (X12 has no escape) with a *DelimiterError
+// naming the segment, its position, the element and the character.
+//
 // No input makes this package panic: FuzzParse and FuzzReadPO hold it to
-// that.
+// that. FuzzParse also holds the writer to its reader: whatever Write
+// accepts reads back to the same elements.
 package edi

@@ -2,7 +2,9 @@ package edi
 
 import (
 	"bytes"
+	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -376,15 +378,166 @@ func TestEDINotX12(t *testing.T) {
 	}
 }
 
-func TestEDIWriteRefusesDelimiterInData(t *testing.T) {
-	po := PurchaseOrder{Number: "PO*1", Date: time.Now(), Lines: []POLine{{ID: "1", Qty: 1, UOM: "EA", IDs: ItemIDs{"BP": "X"}, IDOrder: []string{"BP"}}}}
-	out := Outgoing{From: Party{Qual: "ZZ", ID: "A"}, To: Party{Qual: "ZZ", ID: "B"}, Control: 1, At: time.Now(),
+// delimiterSets are interchanges' delimiters the writer must honour:
+// Packline's own and a partner's pipe, colon and newline.
+var delimiterSets = map[string]Delimiters{
+	"star-gt-tilde":        DefaultDelimiters,
+	"pipe-colon-newline":   {Element: '|', Component: ':', Segment: '\n'},
+	"caret-backslash-apos": {Element: '^', Component: '\\', Segment: '\'', Suffix: "\r\n"},
+	"high-bytes":           {Element: 0xA6, Component: 0x85, Segment: 0x1C},
+}
+
+// poWith is a one-line 850 whose PO107 (the buyer's part) is part.
+func poWith(part string) Outgoing {
+	po := PurchaseOrder{Number: "PO-1", Date: time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC),
+		Lines: []POLine{{ID: "1", Qty: 1, UOM: "EA", IDs: ItemIDs{"BP": part}, IDOrder: []string{"BP"}}}}
+	return Outgoing{From: Party{Qual: "ZZ", ID: "PACKLINE"}, To: Party{Qual: "ZZ", ID: "TEAPOTSUP"}, Control: 1, At: time.Date(2026, 11, 29, 9, 30, 0, 0, time.UTC),
 		Groups: []OutGroup{{FunctionalID: "PO", SetID: "850", Sets: [][]Segment{po.Segments()}}}}
-	if _, err := out.Write(); err == nil || !strings.Contains(err.Error(), "BEG03") {
-		t.Fatalf("want a refusal naming BEG03, got %v", err)
+}
+
+func TestEDIWriteRefusesEachDelimiterInData(t *testing.T) {
+	for name, d := range delimiterSets {
+		for _, c := range []struct {
+			what string
+			b    byte
+		}{{"element separator", d.Element}, {"component separator", d.Component}, {"segment terminator", d.Segment},
+			{"carriage return", '\r'}, {"line feed", '\n'}} {
+			if c.b == '\n' && d.Segment == '\n' {
+				continue // the same byte, already the segment terminator
+			}
+			t.Run(name+"/"+c.what, func(t *testing.T) {
+				part := "TEA" + string([]byte{c.b}) + "POT"
+				out := poWith(part)
+				out.Delims = d
+				data, err := out.Write()
+				var de *DelimiterError
+				if !errors.As(err, &de) || data != nil {
+					t.Fatalf("wrote %q with a %s in PO107: %v", data, c.what, err)
+				}
+				// ISA, GS, ST, BEG, PO1: the PO1 is the interchange's 5th
+				// segment and its set's 3rd.
+				if de.Segment != "PO1" || de.Line != 5 || de.SetPos != 3 || de.Element != 7 || de.Char != c.b || de.Delimiter != c.what || de.Value != part {
+					t.Fatalf("refusal %+v, want PO1 at 5 (3 in the set), element 7, %s %q", de, c.what, c.b)
+				}
+				for _, want := range []string{"segment 5 (PO1, position 3 in its transaction set)", "element PO107", c.what, strconv.Quote(string([]byte{c.b}))} {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("error %q does not say %q", err, want)
+					}
+				}
+			})
+		}
+	}
+	// The ISA's sender and receiver IDs are refused the same way.
+	out := poWith("X")
+	out.To.ID = "TEAPOTS~UP"
+	var de *DelimiterError
+	if _, err := out.Write(); !errors.As(err, &de) || de.Segment != "ISA" || de.Element != 8 || de.Char != '~' {
+		t.Fatalf("receiver ID with a terminator: %v", err)
+	}
+	// Another interchange's delimiters are only data here.
+	out = poWith("TEA|POT:1")
+	data, err := out.Write()
+	if err != nil {
+		t.Fatal(err)
+	}
+	po, errs := ReadPO(mustParse(t, string(data)).Groups[0].Sets[0], 0, 0)
+	if len(errs) != 0 || po.Lines[0].IDs["BP"] != "TEA|POT:1" {
+		t.Fatalf("read back: %v %+v", errs, po.Lines)
 	}
 	if got := Clean("Smith*~Jones\n>", 60); got != "Smith  Jones" {
 		t.Fatalf("Clean: %q", got)
+	}
+}
+
+func TestEDIWriteRefusesDelimitersThatCannotBeRead(t *testing.T) {
+	for _, d := range []Delimiters{
+		{Element: '*', Component: '*', Segment: '~'},
+		{Element: '*', Component: '>', Segment: 'A'},
+		{Element: '\n', Component: '>', Segment: '~'},
+		{Element: '*', Component: '>', Segment: '~', Suffix: " "},
+	} {
+		out := poWith("X")
+		out.Delims = d
+		if data, err := out.Write(); err == nil {
+			t.Errorf("delimiters %+v accepted:\n%q", d, data)
+		}
+	}
+	// Inside a set, an envelope segment would end it early and a bad ID
+	// would not read as a segment at all.
+	for _, s := range []Segment{Seg("SE", "2", "0001"), Seg("GE", "1", "1"), Seg("IEA", "1", "000000001"), Seg("ISA"), Seg("po1", "1"), Seg("")} {
+		out := poWith("X")
+		out.Groups[0].Sets[0] = append(out.Groups[0].Sets[0], s)
+		if data, err := out.Write(); err == nil {
+			t.Errorf("segment %q accepted in a set:\n%q", s.ID, data)
+		}
+	}
+}
+
+// readsBack checks that what Write made of out parses cleanly to the same
+// groups, sets and elements (trailing empty elements are not written).
+func readsBack(t *testing.T, out Outgoing, data []byte) {
+	t.Helper()
+	ic, err := Parse(data)
+	if err != nil || len(ic.Problems) != 0 {
+		t.Fatalf("written interchange does not read cleanly: %v %v\n%q", err, ic.Problems, data)
+	}
+	type set struct {
+		fid, id string
+		body    []Segment
+	}
+	var want, got []set
+	for _, g := range out.Groups {
+		for _, b := range g.Sets {
+			want = append(want, set{g.FunctionalID, g.SetID, b})
+		}
+	}
+	for _, g := range ic.Groups {
+		for _, s := range g.Sets {
+			got = append(got, set{g.FunctionalID, s.ID, s.Body()})
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d sets read back, %d written:\n%q", len(got), len(want), data)
+	}
+	for i := range want {
+		if got[i].fid != want[i].fid || got[i].id != want[i].id || len(got[i].body) != len(want[i].body) {
+			t.Fatalf("set %d reads back as %s/%s with %d segments, written %s/%s with %d:\n%q", i+1,
+				got[i].fid, got[i].id, len(got[i].body), want[i].fid, want[i].id, len(want[i].body), data)
+		}
+		for j, w := range want[i].body {
+			g := got[i].body[j]
+			wantEls := w.Elements
+			for len(wantEls) > 0 && wantEls[len(wantEls)-1] == "" {
+				wantEls = wantEls[:len(wantEls)-1]
+			}
+			if g.ID != w.ID || len(g.Elements) != len(wantEls) || (len(wantEls) > 0 && !reflect.DeepEqual(g.Elements, wantEls)) {
+				t.Fatalf("set %d segment %d reads back as %s %q, written %s %q:\n%q", i+1, j+1, g.ID, g.Elements, w.ID, wantEls, data)
+			}
+		}
+	}
+}
+
+func TestEDIWriteReadsBackWhatItAccepts(t *testing.T) {
+	for name, d := range delimiterSets {
+		t.Run(name, func(t *testing.T) {
+			// Every byte the interchange does not use as a delimiter is
+			// data, spaces at either end and empty elements included.
+			var data []byte
+			for b := 1; b < 256; b++ {
+				if c := byte(b); c != d.Element && c != d.Component && c != d.Segment && c != '\r' && c != '\n' {
+					data = append(data, c)
+				}
+			}
+			body := []Segment{Seg("BEG", "00", "SA", " PO 1 ", "", "20261129"), Seg("N9", string(data), "", " ", string(data[:40]), string(data[40:])),
+				Seg("CTT"), Seg("PID", "F", "", "", "", "")}
+			out := Outgoing{From: Party{Qual: "ZZ", ID: "PACKLINE"}, To: Party{Qual: "01", ID: "123456789"}, Control: 9, At: time.Now(), Delims: d,
+				Groups: []OutGroup{{FunctionalID: "PO", SetID: "850", Sets: [][]Segment{body, body[:1]}}, {FunctionalID: "FA", SetID: "997", Sets: [][]Segment{body[2:]}}}}
+			written, err := out.Write()
+			if err != nil {
+				t.Fatal(err)
+			}
+			readsBack(t, out, written)
+		})
 	}
 }
 
@@ -395,6 +548,12 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(v))
 	}
 	f.Add([]byte("ISA*00*"))
+	// Data holding another interchange's delimiters: written with
+	// Packline's it is refused, with its own it reads back.
+	for _, c := range []string{"*", ">", "~", "*~>"} {
+		f.Add([]byte(strings.Replace(variants(samplePO)["pipe-newline-colon"], "A-MUG-01", "A"+c+"MUG-01", 1)))
+	}
+	f.Add([]byte(strings.Replace(samplePO, "A-MUG-01", "A:MUG|01", 1)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ic, err := Parse(data)
 		if err != nil {
@@ -414,6 +573,25 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, p := range problems {
 			_ = p.Error()
+		}
+		// Whatever the writer accepts, the reader reads back element for
+		// element: each parsed set written again with the input's own
+		// delimiters and with Packline's.
+		for _, d := range []Delimiters{ic.Delims, DefaultDelimiters} {
+			out := Outgoing{From: Party{Qual: "ZZ", ID: "A"}, To: Party{Qual: "ZZ", ID: "B"}, Control: 1, At: time.Date(2026, 11, 29, 9, 30, 0, 0, time.UTC), Delims: d}
+			for _, g := range ic.Groups {
+				for _, s := range g.Sets {
+					out.Groups = append(out.Groups, OutGroup{FunctionalID: g.FunctionalID, SetID: s.ID, Sets: [][]Segment{s.Body()}})
+				}
+			}
+			b, err := out.Write()
+			var de *DelimiterError
+			if errors.As(err, &de) && strings.IndexByte(de.Value, de.Char) < 0 {
+				t.Fatalf("refused %q for a %s %q it does not hold", de.Value, de.Delimiter, de.Char)
+			}
+			if err == nil {
+				readsBack(t, out, b)
+			}
 		}
 		for _, a := range Acknowledge(ic, problems, len(problems) > 0) {
 			out := Outgoing{From: Party{Qual: "ZZ", ID: "A"}, To: Party{Qual: "ZZ", ID: "B"}, Control: 1, At: time.Now(),

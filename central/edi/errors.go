@@ -123,3 +123,38 @@ func (es Errors) Error() string {
 	}
 	return strings.Join(parts, "\n")
 }
+
+// DelimiterError is Outgoing.Write refusing element data that holds one
+// of the interchange's delimiters, a CR or a LF. X12 has no escape
+// character: written as it is, the data would end its element or segment
+// early and corrupt everything after it.
+type DelimiterError struct {
+	// Segment is the segment ID ("PO1", or "ISA" for the sender and
+	// receiver IDs).
+	Segment string
+	// Line is the segment's position in the interchange, the ISA being 1.
+	Line int
+	// SetPos is its position in its transaction set, ST being 1; 0 for
+	// envelope segments.
+	SetPos int
+	// Element is the element's position in the segment (1-based).
+	Element int
+	// Value is the element's data.
+	Value string
+	// Char is the offending byte and Delimiter what it is ("element
+	// separator", "component separator", "segment terminator", "carriage
+	// return", "line feed").
+	Char      byte
+	Delimiter string
+}
+
+// Error names the segment, its position, the element and the character.
+func (e *DelimiterError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "segment %d (%s", e.Line, e.Segment)
+	if e.SetPos > 0 {
+		fmt.Fprintf(&b, ", position %d in its transaction set", e.SetPos)
+	}
+	fmt.Fprintf(&b, ") element %s%02d: %q contains the %s %q, which X12 cannot escape", e.Segment, e.Element, e.Value, e.Delimiter, string([]byte{e.Char}))
+	return b.String()
+}
