@@ -62,7 +62,18 @@ func (svc *Service) RunEDI(ctx context.Context, cfg EDIConfig) error {
 // writes every outbound document not yet written. Files whose names start
 // with a dot or end in .tmp or .part are being written by the partner
 // and are left alone: partners write under such a name and rename.
+//
+// A file that fails for a reason of ours (the database, the disk) stays
+// where it is and the files after it wait with it, so a buyer's order and
+// its later cancellation are never read out of order; the documents
+// already waiting to go out (855s, 856s, 850s to suppliers, 997s) are
+// still written.
 func (svc *Service) EDIOnce(ctx context.Context, f EDIFolders) error {
+	inErr := svc.readEDIIn(ctx, f)
+	return errors.Join(inErr, svc.WriteEDIOut(ctx, f.Out))
+}
+
+func (svc *Service) readEDIIn(ctx context.Context, f EDIFolders) error {
 	entries, err := os.ReadDir(f.In)
 	if err != nil {
 		return fmt.Errorf("edi in folder %s: %w", f.In, err)
@@ -77,7 +88,7 @@ func (svc *Service) EDIOnce(ctx context.Context, f EDIFolders) error {
 			return err
 		}
 	}
-	return svc.WriteEDIOut(ctx, f.Out)
+	return nil
 }
 
 func (svc *Service) processEDIFile(ctx context.Context, f EDIFolders, name string) error {

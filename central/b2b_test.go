@@ -941,3 +941,37 @@ func TestDropShipPurchaseOrderThatCannotBeWrittenIsNotSent(t *testing.T) {
 		t.Fatalf("order after the refusal: %s %+v", v.Status, v.Lines[0].DropShip)
 	}
 }
+
+// TestB2BFolderWritesOutboundWhenAnInboundFileFails: a file that cannot
+// be finished for a reason of ours (here its processed folder is not a
+// folder) stays and holds the files after it, but the documents already
+// waiting still go out: 997s, 855s and 850s to suppliers do not stop.
+func TestB2BFolderWritesOutboundWhenAnInboundFileFails(t *testing.T) {
+	w := b2bWorld(t)
+	dir := t.TempDir()
+	cfg := EDIConfig{In: filepath.Join(dir, "in"), Out: filepath.Join(dir, "out"), Processed: filepath.Join(dir, "not-a-folder")}
+	f := cfg.Folders()
+	for _, d := range []string{f.In, f.Out, f.Rejected} {
+		os.MkdirAll(d, 0o750)
+	}
+	os.WriteFile(f.Processed, []byte("in the way"), 0o640)
+	os.WriteFile(filepath.Join(f.In, "a.x12"), []byte(x12File("ACMEBUYER", "PACKLINE", 41, "PO", "850", b2bPO("PO-G"))), 0o640)
+	os.WriteFile(filepath.Join(f.In, "b.x12"), []byte(x12File("ACMEBUYER", "PACKLINE", 42, "PO", "850", b2bPO("PO-H"))), 0o640)
+	if err := w.svc.EDIOnce(w.ctx, f); err == nil {
+		t.Fatal("want the failure reported")
+	}
+	es, _ := os.ReadDir(f.Out)
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Name())
+	}
+	if len(out) != 1 || !strings.HasPrefix(out[0], "997-ACMEBUYER-") {
+		t.Fatalf("out folder after the failure: %v, want the first file's 997", out)
+	}
+	// The file after the failed one waits: order is kept.
+	var orders int
+	w.store.db.QueryRow("SELECT count(*) FROM orders WHERE external_id = 'PO-H'").Scan(&orders)
+	if orders != 0 {
+		t.Fatal("the file after the failed one was read out of order")
+	}
+}

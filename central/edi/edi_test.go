@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"strconv"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -229,6 +230,26 @@ func TestEDIInterchangeWithTwoGroups(t *testing.T) {
 	asn.Date, asn2.Date = time.Time{}, time.Time{}
 	if !reflect.DeepEqual(asn, asn2) {
 		t.Fatalf("856 round trip:\n%+v\n%+v", asn, asn2)
+	}
+	// At the last interchange number each group's control number (GS06,
+	// at most 9 digits) is still its own, and its GE02 the same.
+	out.Control = 999999999
+	data, err = out.Write()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gs, ge []string
+	for _, seg := range strings.Split(string(data), "~") {
+		els := strings.Split(strings.TrimSpace(seg), "*")
+		switch els[0] {
+		case "GS":
+			gs = append(gs, els[6])
+		case "GE":
+			ge = append(ge, els[2])
+		}
+	}
+	if len(gs) != 2 || gs[0] == gs[1] || len(gs[0]) > 9 || len(gs[1]) > 9 || !slices.Equal(gs, ge) {
+		t.Fatalf("group control numbers GS06 %v, GE02 %v", gs, ge)
 	}
 }
 

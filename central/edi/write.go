@@ -122,7 +122,12 @@ func (o *Outgoing) Write() ([]byte, error) {
 		if len(g.SetID) != 3 || !allDigits(g.SetID) {
 			return nil, fmt.Errorf("write group %d: transaction set ID (ST01) %q is not 3 digits", gi+1, g.SetID)
 		}
-		gctl := fmt.Sprint(o.Control*10 + int64(gi) + 1)
+		// GS06 is at most 9 digits: the interchange's number, or with
+		// several groups its last 8 digits and the group's place.
+		if len(o.Groups) > 9 {
+			return nil, fmt.Errorf("write interchange: %d groups, at most 9 in one interchange", len(o.Groups))
+		}
+		gctl := fmt.Sprint(o.Control%100000000*10 + int64(gi) + 1)
 		if len(o.Groups) == 1 {
 			gctl = fmt.Sprint(o.Control)
 		}
