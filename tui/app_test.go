@@ -865,6 +865,15 @@ func TestConfigSiteDetails(t *testing.T) {
 		if f.Site != site {
 			t.Errorf("%s: station run's site %+v, closeout's %+v", c.name, f.Site, site)
 		}
+		// Booking real parcels needs an address to ship them from.
+		c.cfg.Shipping = filepath.Join("..", "configs", "shipping.example.toml")
+		_, cleanup, err = Build(context.Background(), c.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if c.noAddr && !errors.Is(err, ErrNoSiteAddress) {
+			t.Errorf("%s: with --shipping and no address: %v, want it refused", c.name, err)
+		}
+		if err == nil {
+			cleanup()
+		}
 	}
 }
 
