@@ -300,9 +300,10 @@ func runTUI(args []string, stderr io.Writer) error {
 // last close-out goes on a manifest, and its label (the driver's pickup
 // scan) prints, or its ZPL goes to stdout without --printer. It reads the
 // station config as `station run` does and takes the ship-from from it;
-// without a known address it refuses before closing anything. With
-// --reprint ID (or last) it closes nothing and prints that manifest again,
-// rebuilt from what the close-out stored.
+// without a known address, or with a printer that is not ready (paper out,
+// head open, paused, not answering, ...), it refuses before closing
+// anything. With --reprint ID (or last) it closes nothing and prints that
+// manifest again, rebuilt from what the close-out stored.
 func runCloseOut(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("closeout", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -312,7 +313,7 @@ func runCloseOut(args []string, stdout, stderr io.Writer) error {
 	station := fs.String("station", "", "station id (default: the config's, else PACK-01)")
 	shippingPath := fs.String("shipping", "", "shipping config (rate cards); required here or in the station config")
 	carrier := fs.String("carrier", "", "carrier id to close out, e.g. ups: required")
-	printer := fs.String("printer", "", "print the manifest label here (tcp://HOST:9100); empty: ZPL to stdout")
+	printer := fs.String("printer", "", "print the manifest label here (tcp://HOST:9100), checked ready before anything is closed; empty: ZPL to stdout")
 	reprint := fs.String("reprint", "", "close nothing: print manifest ID of the carrier again, or its latest with \"last\"")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -351,7 +352,7 @@ func runCloseOut(args []string, stdout, stderr io.Writer) error {
 	from := siteInfo.Address
 	var tr printers.Transport
 	if *printer != "" {
-		if tr, err = printers.Open(*printer, printers.Timeouts{}); err != nil {
+		if tr, err = printers.Open(*printer, printerTimeouts); err != nil {
 			return fmt.Errorf("closeout: %w", err)
 		}
 	}
@@ -378,10 +379,25 @@ func runCloseOut(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("closeout: reprint: %w", err)
 		}
-		if err := printManifest(ctx, tmpl, tr, m, from, "reprint ", stdout, stderr); err != nil {
+		var p *readyPrinter
+		if tr != nil {
+			if p, err = checkPrinter(ctx, tr); err != nil {
+				return fmt.Errorf("closeout: reprint manifest %s: %w; nothing was printed: fix the printer and run the same command again", m.ID, err)
+			}
+		}
+		if err := printManifest(ctx, tmpl, p, m, from, "reprint ", stdout, stderr); err != nil {
 			return fmt.Errorf("closeout: reprint manifest %s: %w; nothing was closed, run the same command again", m.ID, err)
 		}
 		return nil
+	}
+	// A Zebra that is out of paper, has its head open or is paused takes
+	// the job and prints nothing: ask it first, so that the driver is not
+	// left without the pickup scan while the shipments are closed.
+	var p *readyPrinter
+	if tr != nil {
+		if p, err = checkPrinter(ctx, tr); err != nil {
+			return fmt.Errorf("closeout: %w; nothing was closed, the shipments stay open: fix the printer and run the same command again", err)
+		}
 	}
 	m, err := svc.CloseOut(ctx, *carrier)
 	if err != nil {
@@ -389,7 +405,7 @@ func runCloseOut(args []string, stdout, stderr io.Writer) error {
 	}
 	// From here the shipments are closed: a label that does not print must
 	// say where they went and how to print it again.
-	if err := printManifest(ctx, tmpl, tr, m, from, "", stdout, stderr); err != nil {
+	if err := printManifest(ctx, tmpl, p, m, from, "", stdout, stderr); err != nil {
 		return fmt.Errorf("closeout: print manifest %s: %w; its shipments are closed on manifest %s (%d shipments, %d parcels): print it again with: %s",
 			m.ID, err, m.ID, len(m.Lines), m.Parcels, reprintCommand(args, m.ID))
 	}
@@ -413,21 +429,22 @@ func reprintManifest(ctx context.Context, svc *shipping.Service, carrier, which 
 }
 
 // printManifest renders the manifest label, reports it on stderr and sends
-// it to tr, or writes its ZPL to stdout when tr is nil.
-func printManifest(ctx context.Context, tmpl *printers.Templates, tr printers.Transport, m shipping.Manifest, from oms.Address, what string, stdout, stderr io.Writer) error {
+// it to p, confirming it printed where p can tell, or writes its ZPL to
+// stdout when p is nil.
+func printManifest(ctx context.Context, tmpl *printers.Templates, p *readyPrinter, m shipping.Manifest, from oms.Address, what string, stdout, stderr io.Writer) error {
 	r, err := tmpl.Render("manifest", printers.DPI203, floor.ManifestLabel(m, from))
 	if err != nil {
 		return fmt.Errorf("manifest label: %w", err)
 	}
 	fmt.Fprintf(stderr, "%smanifest %s: %d shipments, %d parcels, %.1f kg; pickup %s %s\n", what, m.ID, len(m.Lines), m.Parcels,
 		float64(m.WeightGrams)/1000, m.Pickup.Date.Format(time.DateOnly), m.Pickup.Location)
-	if tr == nil {
+	if p == nil {
 		if _, err := stdout.Write(r.ZPL); err != nil {
 			return fmt.Errorf("write label to stdout: %w", err)
 		}
 		return nil
 	}
-	return tr.Send(ctx, r.ZPL)
+	return p.send(ctx, r.ZPL, stderr)
 }
 
 // reprintCommand is the command line that prints manifest id again: the

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -193,15 +195,9 @@ func TestCloseOutRefusesUnknownAddress(t *testing.T) {
 	}
 }
 
-// TestCloseOutPrintFailsThenReprints: the printer is offline at the
-// close-out; the shipments are closed anyway (a second close-out has
-// nothing), so the error names the manifest and the exact command that
-// prints it again. --reprint last without --printer writes that manifest's
-// ZPL; the command from the message, once the printer is back, prints it.
-// Unknown ids, a carrier never closed out and another carrier's manifest
-// are refused by name, printing nothing.
-func TestCloseOutPrintFailsThenReprints(t *testing.T) {
-	data, shippingPath := closeOutStation(t, "LON", "PACK-01")
+// newVPrinter starts a virtual printer on a free port for the test.
+func newVPrinter(t *testing.T) *vprinter.Server {
+	t.Helper()
 	vp, err := vprinter.New(t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -210,10 +206,77 @@ func TestCloseOutPrintFailsThenReprints(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { vp.Close() })
-	if err := vp.Set(vprinter.State{Offline: true}); err != nil {
+	return vp
+}
+
+// paperRunsOutAtLabel is a TCP proxy in front of vp that puts vp out of
+// paper when the first label (^XA) comes through, before vp reads it: the
+// printer was ready when asked, took the job and holds it unprinted, as a
+// Zebra does when the roll ends under the manifest label. It returns the
+// proxy's printer URL.
+func paperRunsOutAtLabel(t *testing.T, vp *vprinter.Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
 		t.Fatal(err)
 	}
-	printer := "tcp://" + vp.Addr()
+	t.Cleanup(func() { ln.Close() })
+	var once sync.Once
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				var first []byte
+				buf := make([]byte, 4096)
+				for len(first) < 3 {
+					n, err := c.Read(buf)
+					first = append(first, buf[:n]...)
+					if err != nil {
+						break
+					}
+				}
+				if bytes.Contains(first, []byte("^XA")) {
+					once.Do(func() {
+						if err := vp.Update(func(s *vprinter.State) { s.PaperOut = true }); err != nil {
+							t.Errorf("paper out: %v", err)
+						}
+					})
+				}
+				up, err := net.Dial("tcp", vp.Addr())
+				if err != nil {
+					return
+				}
+				defer up.Close()
+				go func() {
+					up.Write(first)
+					io.Copy(up, c)
+					up.(*net.TCPConn).CloseWrite()
+				}()
+				io.Copy(c, up)
+			}()
+		}
+	}()
+	return "tcp://" + ln.Addr().String()
+}
+
+// TestCloseOutPrintFailsThenReprints: the printer is ready at the check,
+// so the shipments are closed (a second close-out has nothing), but the
+// paper runs out as the manifest label arrives and the printer holds it
+// unprinted. The close-out does not take the printer's acceptance of the
+// job for a label: the error names the fault, the manifest and the exact
+// command that prints it again. --reprint last without --printer writes
+// that manifest's ZPL; with paper loaded the held label prints, and the
+// command from the message prints it again. Unknown ids, a carrier never
+// closed out and another carrier's manifest are refused by name, printing
+// nothing.
+func TestCloseOutPrintFailsThenReprints(t *testing.T) {
+	data, shippingPath := closeOutStation(t, "LON", "PACK-01")
+	vp := newVPrinter(t)
+	printer := paperRunsOutAtLabel(t, vp)
 	station := []string{"--data", data, "--shipping", shippingPath}
 	closeout := func(args ...string) (stdout, stderr string, err error) {
 		var out, errs bytes.Buffer
@@ -221,12 +284,12 @@ func TestCloseOutPrintFailsThenReprints(t *testing.T) {
 		return out.String(), errs.String(), err
 	}
 
-	_, _, err = closeout("--carrier", "ups", "--printer", printer)
+	_, _, err := closeout("--carrier", "ups", "--printer", printer)
 	if err == nil {
-		t.Fatalf("closeout to offline printer %s succeeded", printer)
+		t.Fatalf("closeout to printer %s that ran out of paper under the label succeeded", printer)
 	}
-	if !errors.Is(err, printers.ErrCannotConnect) {
-		t.Errorf("closeout to offline printer: %v, want it to wrap printers.ErrCannotConnect", err)
+	if !errors.Is(err, errNotPrinted) || !strings.Contains(err.Error(), "paper out") || errors.Is(err, errPrinterNotReady) {
+		t.Errorf("closeout, paper out under the label: %v, want the label not confirmed printed, naming paper out", err)
 	}
 	id := regexp.MustCompile(`LON-PACK-01-UPS-[0-9]{12}`).FindString(err.Error())
 	if id == "" {
@@ -258,8 +321,11 @@ func TestCloseOutPrintFailsThenReprints(t *testing.T) {
 		t.Errorf("reprint %s: %v; ZPL equals reprint last: %v", id, err, byID == zpl)
 	}
 
+	if labels, err := vp.Labels(); err != nil || len(labels) != 0 {
+		t.Fatalf("printer out of paper printed labels %v (%v)", labels, err)
+	}
 	if err := vp.Set(vprinter.State{}); err != nil {
-		t.Fatalf("printer back online: %v", err)
+		t.Fatalf("paper loaded: %v", err)
 	}
 	words := strings.Fields(command)
 	var errs bytes.Buffer
@@ -267,12 +333,14 @@ func TestCloseOutPrintFailsThenReprints(t *testing.T) {
 		t.Fatalf("the command from the error, %q: %v\n%s", command, err, errs.String())
 	}
 	labels, err := vp.Labels()
-	if err != nil || len(labels) != 1 {
-		t.Fatalf("printer holds labels %v (%v), want the one manifest", labels, err)
+	if err != nil || len(labels) != 2 {
+		t.Fatalf("printer holds labels %v (%v), want the held manifest label and its reprint", labels, err)
 	}
-	// The printer stores ^XA...^XZ, without the line end after it.
-	if got, err := os.ReadFile(labels[0]); err != nil || strings.TrimSpace(string(got)) != strings.TrimSpace(zpl) {
-		t.Errorf("printed label %s (%v) is not the manifest's ZPL:\n%s", labels[0], err, got)
+	for _, l := range labels {
+		// The printer stores ^XA...^XZ, without the line end after it.
+		if got, err := os.ReadFile(l); err != nil || strings.TrimSpace(string(got)) != strings.TrimSpace(zpl) {
+			t.Errorf("printed label %s (%v) is not the manifest's ZPL:\n%s", l, err, got)
+		}
 	}
 
 	for _, c := range []struct {
@@ -312,5 +380,105 @@ func TestReprintIsTheCloseOutLabel(t *testing.T) {
 	}
 	if first.Len() == 0 || !bytes.Equal(first.Bytes(), again.Bytes()) {
 		t.Fatalf("reprint differs from the close-out label:\nclose-out:\n%s\nreprint:\n%s", first.String(), again.String())
+	}
+}
+
+// TestCloseOutRefusesPrinterNotReady: a printer out of paper, with its head
+// open, paused, out of ribbon, not answering or switched off would take the
+// job (or fail it) after the shipments were closed and leave the driver
+// without the pickup scan. Each is refused before anything is closed, with
+// the printer and its fault named, and nothing printed; once the printer
+// is fixed the same close-out closes the same shipment and its label
+// prints. A reprint to a paused printer is refused the same way.
+func TestCloseOutRefusesPrinterNotReady(t *testing.T) {
+	data, shippingPath := closeOutStation(t, "LON", "PACK-01")
+	vp := newVPrinter(t)
+	printer := "tcp://" + vp.Addr()
+	closeout := func(args ...string) (stdout, stderr string, err error) {
+		var out, errs bytes.Buffer
+		err = run(append([]string{"closeout", "--data", data, "--shipping", shippingPath, "--carrier", "ups", "--printer", printer}, args...), &out, &errs)
+		return out.String(), errs.String(), err
+	}
+	for _, c := range []struct {
+		state vprinter.State
+		want  string
+		is    error // the printers error it wraps, if any
+	}{
+		{vprinter.State{PaperOut: true}, "paper out", nil},
+		{vprinter.State{Paused: true}, "paused", nil},
+		{vprinter.State{HeadOpen: true}, "head open", nil},
+		{vprinter.State{RibbonOut: true}, "ribbon out", nil},
+		{vprinter.State{Mute: true}, "printer not answering", printers.ErrNotAnswering},
+		{vprinter.State{Offline: true}, "cannot connect to printer", printers.ErrCannotConnect},
+	} {
+		if err := vp.Set(c.state); err != nil {
+			t.Fatal(err)
+		}
+		out, msg, err := closeout()
+		if err == nil {
+			t.Errorf("closeout to a printer with %q: succeeded", c.want)
+			continue
+		}
+		if !errors.Is(err, errPrinterNotReady) || !strings.Contains(err.Error(), "printer "+printer) || !strings.Contains(err.Error(), c.want) ||
+			!strings.Contains(err.Error(), "nothing was closed") {
+			t.Errorf("closeout to a printer with %q: %v; want a refusal naming printer %s and %q, saying nothing was closed", c.want, err, printer, c.want)
+		}
+		if c.is != nil && !errors.Is(err, c.is) {
+			t.Errorf("closeout to a printer with %q: %v; want it to wrap %v", c.want, err, c.is)
+		}
+		if out != "" || msg != "" {
+			t.Errorf("refused closeout (%s) wrote stdout %q stderr %q", c.want, out, msg)
+		}
+	}
+	if err := vp.Set(vprinter.State{}); err != nil {
+		t.Fatal(err)
+	}
+	if labels, err := vp.Labels(); err != nil || len(labels) != 0 {
+		t.Fatalf("refused close-outs printed %v (%v)", labels, err)
+	}
+
+	_, msg, err := closeout()
+	if err != nil {
+		t.Fatalf("closeout to the fixed printer: %v (were the shipments closed by a refused closeout?)\n%s", err, msg)
+	}
+	id := regexp.MustCompile(`LON-PACK-01-UPS-[0-9]{12}`).FindString(msg)
+	if id == "" || !strings.Contains(msg, "manifest "+id+": 1 shipments, 1 parcels") {
+		t.Fatalf("closeout to the fixed printer reported %q, want the manifest with the 1 shipment", msg)
+	}
+	if strings.Contains(msg, "cannot confirm") {
+		t.Errorf("closeout could not confirm the label on a printer with an odometer: %q", msg)
+	}
+	labels, err := vp.Labels()
+	if err != nil || len(labels) != 1 {
+		t.Fatalf("printer holds labels %v (%v), want the manifest", labels, err)
+	}
+	got, err := os.ReadFile(labels[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{id, "1Z999AA10123456784"} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("printed manifest label lacks %q:\n%s", want, got)
+		}
+	}
+
+	if err := vp.Set(vprinter.State{Paused: true}); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := closeout("--reprint", "last"); !errors.Is(err, errPrinterNotReady) || !strings.Contains(err.Error(), "paused") ||
+		!strings.Contains(err.Error(), "reprint manifest "+id) || out != "" {
+		t.Errorf("reprint to a paused printer: %v (stdout %q); want a refusal naming manifest %s and paused", err, out, id)
+	}
+	if err := vp.Set(vprinter.State{}); err != nil {
+		t.Fatal(err)
+	}
+	if labels, err := vp.Labels(); err != nil || len(labels) != 1 {
+		t.Fatalf("refused reprint to a paused printer printed: labels %v (%v)", labels, err)
+	}
+	if _, msg, err := closeout("--reprint", "last"); err != nil {
+		t.Fatalf("reprint to the fixed printer: %v\n%s", err, msg)
+	}
+	if labels, err := vp.Labels(); err != nil || len(labels) != 2 {
+		t.Fatalf("printer holds labels %v (%v) after the reprint, want 2", labels, err)
 	}
 }
