@@ -90,8 +90,9 @@ func (in *ReturnInput) validate() error {
 }
 
 // AuthorizeReturn issues an RMA for shipped lines of an order: it checks
-// each quantity against what shipped less what earlier RMAs already
-// cover, numbers the RMA, moves the order to rma_authorized and queues a
+// each quantity against what can still come back (the rule of
+// Store.Returnable: what shipped less what earlier RMAs that still count
+// cover), numbers the RMA, moves the order to rma_authorized and queues a
 // task for a returns station at the site the goods shipped from, all in
 // one transaction.
 func (s *Store) AuthorizeReturn(ctx context.Context, in ReturnInput) (RMAView, error) {
@@ -112,27 +113,24 @@ func (s *Store) AuthorizeReturn(ctx context.Context, in ReturnInput) (RMAView, e
 		default:
 			return fmt.Errorf("%w: order %s is %s; only shipped or delivered orders can be returned", ErrConflict, o.ID, o.State)
 		}
-		shipped, err := shippedBySKU(ctx, tx, o.ID)
-		if err != nil {
-			return err
-		}
-		authorised, err := authorisedBySKU(ctx, tx, o.ID)
+		left, err := returnable(ctx, tx, o.ID)
 		if err != nil {
 			return err
 		}
 		want := map[string]int{}
 		var skus []string
 		for i, l := range in.Lines {
-			if _, ok := shipped[l.SKU]; !ok {
+			r, ok := left[l.SKU]
+			if !ok {
 				return fmt.Errorf("%w return: lines[%d].sku: %q is not on order %s", oms.ErrInvalid, i+1, l.SKU, o.ID)
 			}
 			if want[l.SKU] == 0 {
 				skus = append(skus, l.SKU)
 			}
 			want[l.SKU] += l.Qty
-			if left := shipped[l.SKU] - authorised[l.SKU]; want[l.SKU] > left {
+			if want[l.SKU] > r.Left {
 				return fmt.Errorf("%w return: lines[%d].qty: %d of %s is more than can come back: %d shipped, %d already on earlier RMAs",
-					oms.ErrInvalid, i+1, want[l.SKU], l.SKU, shipped[l.SKU], authorised[l.SKU])
+					oms.ErrInvalid, i+1, want[l.SKU], l.SKU, r.Shipped, r.OnRMAs)
 			}
 		}
 		site, err := returnSite(ctx, tx, o.ID, skus)
@@ -182,8 +180,64 @@ func (s *Store) AuthorizeReturn(ctx context.Context, in ReturnInput) (RMAView, e
 	return v, err
 }
 
-func shippedBySKU(ctx context.Context, tx *sql.Tx, orderID string) (map[string]int, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT sku, sum(shipped) FROM order_lines WHERE order_id = ? GROUP BY sku", orderID)
+// rmaCounts are the RMA states whose units are spoken for: authorised
+// and on the way, at the returns bench, graded, or done. An RMA in any
+// other state (RMACancelled) frees its units to come back on another RMA.
+// Nothing sets RMACancelled yet, and there is no expired RMA state: the
+// order's rma_authorized -> delivered edge leaves its RMAs as they are.
+var rmaCounts = []string{RMAAuthorized, RMAReceived, RMAInspected, RMACompleted}
+
+// Returnable is how much of one SKU of an order can still come back.
+type Returnable struct {
+	SKU     string `json:"sku"`
+	Shipped int    `json:"shipped"`
+	// OnRMAs is what the order's RMAs in a state of rmaCounts cover.
+	OnRMAs int `json:"on_rmas"`
+	// Left is Shipped less OnRMAs, never below 0.
+	Left int `json:"left"`
+}
+
+// Returnable says, per SKU on an order's lines, how many units can still
+// come back: what shipped less what the order's RMAs that still count
+// already cover (see rmaCounts). AuthorizeReturn refuses anything above
+// it; the customers' return form offers no more. It does not say whether
+// the order can be returned at all now (its state, the return window):
+// the callers decide that.
+func (s *Store) Returnable(ctx context.Context, orderID string) (map[string]Returnable, error) {
+	var out map[string]Returnable
+	err := s.readTx(ctx, func(q querier) error {
+		if _, err := loadOrder(ctx, q, orderID); err != nil {
+			return err
+		}
+		var err error
+		out, err = returnable(ctx, q, orderID)
+		return err
+	})
+	return out, err
+}
+
+// returnable is the one rule of how much can still come back, for
+// Store.Returnable and AuthorizeReturn alike: one entry per SKU of the
+// order's lines (shipped or not), lines of the same SKU summed, as an RMA
+// counts by SKU.
+func returnable(ctx context.Context, q querier, orderID string) (map[string]Returnable, error) {
+	shipped, err := shippedBySKU(ctx, q, orderID)
+	if err != nil {
+		return nil, err
+	}
+	onRMAs, err := onRMAsBySKU(ctx, q, orderID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Returnable, len(shipped))
+	for sku, n := range shipped {
+		out[sku] = Returnable{SKU: sku, Shipped: n, OnRMAs: onRMAs[sku], Left: max(0, n-onRMAs[sku])}
+	}
+	return out, nil
+}
+
+func shippedBySKU(ctx context.Context, q querier, orderID string) (map[string]int, error) {
+	rows, err := q.QueryContext(ctx, "SELECT sku, sum(shipped) FROM order_lines WHERE order_id = ? GROUP BY sku", orderID)
 	if err != nil {
 		return nil, fmt.Errorf("order %s shipped lines: %w", orderID, err)
 	}
@@ -200,8 +254,14 @@ func shippedBySKU(ctx context.Context, tx *sql.Tx, orderID string) (map[string]i
 	return out, rows.Err()
 }
 
-func authorisedBySKU(ctx context.Context, tx *sql.Tx, orderID string) (map[string]int, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT rma, body FROM returns WHERE order_id = ? AND state != ?", orderID, RMACancelled)
+// onRMAsBySKU sums, per SKU, the units on the order's RMAs whose state
+// is one of rmaCounts.
+func onRMAsBySKU(ctx context.Context, q querier, orderID string) (map[string]int, error) {
+	args := []any{orderID}
+	for _, st := range rmaCounts {
+		args = append(args, st)
+	}
+	rows, err := q.QueryContext(ctx, "SELECT rma, body FROM returns WHERE order_id = ? AND state IN (?"+strings.Repeat(", ?", len(rmaCounts)-1)+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("order %s returns: %w", orderID, err)
 	}

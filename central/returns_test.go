@@ -6,7 +6,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -265,4 +267,90 @@ func TestRecordShipmentOfASplitOrderTakesStockFromItsOwnSite(t *testing.T) {
 		t.Errorf("order is %s after both parcels, want shipped", v.Status)
 	}
 	w.checkLedger(t)
+}
+
+// TestReturnableAgreesWithAuthorizeReturn: what Returnable says can still
+// come back is exactly what AuthorizeReturn takes, RMA after RMA: two
+// RMAs for parts of a line, then the rest, then one too many, refused
+// naming the SKU and the quantities. Only RMAs in a state that counts
+// hold their units: a cancelled one gives them back.
+func TestReturnableAgreesWithAuthorizeReturn(t *testing.T) {
+	w := newWorld(t)
+	w.receive(t, "LON", "A-01-01-1", "SKU-1", 10)
+	w.receive(t, "LON", "A-01-02-1", "SKU-2", 5)
+	o := w.packedOrder(t, "W-1", LineInput{SKU: "SKU-1", Qty: 4, UnitPrice: 100}, LineInput{SKU: "SKU-2", Qty: 1, UnitPrice: 100})
+	if err := w.store.RecordShipment(w.ctx, o.ID, shipment("SH-1", "JD0001", oms.PackedItem{SKU: "SKU-1", Qty: 4}, oms.PackedItem{SKU: "SKU-2", Qty: 1}), "test"); err != nil {
+		t.Fatal(err)
+	}
+	authorize := func(qty int) (RMAView, error) {
+		return w.store.AuthorizeReturn(w.ctx, ReturnInput{OrderID: o.ID, Reason: "too small", Lines: []ReturnLineInput{{SKU: "SKU-1", Qty: qty}}})
+	}
+	rmas := func() int {
+		t.Helper()
+		var n int
+		if err := w.store.db.QueryRow("SELECT count(*) FROM returns WHERE order_id = ?", o.ID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// agree checks Returnable says left of SKU-1 (and SKU-2 untouched), and
+	// that AuthorizeReturn refuses one more than that, naming SKU-1 and
+	// the quantities, and stores nothing.
+	agree := func(step string, left int) {
+		t.Helper()
+		got, err := w.store.Returnable(w.ctx, o.ID)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		want := map[string]Returnable{
+			"SKU-1": {SKU: "SKU-1", Shipped: 4, OnRMAs: 4 - left, Left: left},
+			"SKU-2": {SKU: "SKU-2", Shipped: 1, Left: 1},
+		}
+		if !maps.Equal(got, want) {
+			t.Fatalf("%s: returnable %+v, want %+v", step, got, want)
+		}
+		before := rmas()
+		_, err = authorize(left + 1)
+		msg := fmt.Sprintf("%d of SKU-1 is more than can come back: 4 shipped, %d already on earlier RMAs", left+1, 4-left)
+		if !errors.Is(err, oms.ErrInvalid) || !strings.Contains(err.Error(), msg) {
+			t.Fatalf("%s: %d of SKU-1: %v, want refused with %q", step, left+1, err, msg)
+		}
+		if after := rmas(); after != before {
+			t.Fatalf("%s: %d RMAs before the refused one, %d after", step, before, after)
+		}
+	}
+
+	agree("nothing returned yet", 4)
+	var issued []string
+	for i, step := range []struct{ qty, left int }{{1, 3}, {2, 1}, {1, 0}} { // parts of the line, then the rest
+		v, err := authorize(step.qty)
+		if err != nil {
+			t.Fatalf("RMA %d for %d of SKU-1: %v", i+1, step.qty, err)
+		}
+		issued = append(issued, v.RMA)
+		agree(fmt.Sprintf("after RMA %d for %d", i+1, step.qty), step.left)
+	}
+
+	// The bench moving an RMA on keeps its units spoken for; cancelling
+	// it gives them back.
+	setState := func(rma, state string) {
+		t.Helper()
+		if _, err := w.store.db.Exec("UPDATE returns SET state = ? WHERE rma = ?", state, rma); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, st := range []string{RMAReceived, RMAInspected, RMACompleted} {
+		setState(issued[1], st)
+		agree("an RMA "+st, 0)
+	}
+	setState(issued[1], RMACancelled)
+	agree("the RMA for 2 cancelled", 2)
+	if _, err := authorize(2); err != nil {
+		t.Fatalf("2 of SKU-1 after a cancelled RMA freed them: %v", err)
+	}
+	agree("the cancelled units on a new RMA", 0)
+
+	if _, err := w.store.Returnable(w.ctx, "PL99999999"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("returnable of an unknown order: %v, want not found", err)
+	}
 }

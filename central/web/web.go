@@ -203,7 +203,11 @@ type orderPage struct {
 	Choices    []returnChoice // what the return form offers, one per SKU
 	Shipments  []shipmentView
 	CanReturn  bool
-	NoReturn   string // why not: not_delivered or window_closed
+	// NoReturn is the message key of why there is no return form:
+	// not_delivered, window_closed, nothing_left (every unit that shipped
+	// is on an RMA) or return_unavailable (the store could not say what
+	// is left).
+	NoReturn string
 }
 
 type step struct {
@@ -218,7 +222,9 @@ type lineView struct {
 }
 
 // returnChoice is one SKU of the return form: the customer picks 0 to
-// Max of it. Lines of the same SKU are one choice, as an RMA counts by SKU.
+// Max of it, Max being what can still come back (central's
+// Store.Returnable). Lines of the same SKU are one choice, as an RMA
+// counts by SKU.
 type returnChoice struct {
 	SKU, Description string
 	Max              int
@@ -332,13 +338,6 @@ func (s *Server) orderPage(r *http.Request, v central.OrderView) *orderPage {
 			desc = sku.Description
 		}
 		op.Lines = append(op.Lines, lineView{SKU: l.SKU, Description: desc, Qty: l.Qty})
-		if l.Shipped > 0 {
-			if i := slices.IndexFunc(op.Choices, func(c returnChoice) bool { return c.SKU == l.SKU }); i >= 0 {
-				op.Choices[i].Max += l.Shipped
-			} else {
-				op.Choices = append(op.Choices, returnChoice{SKU: l.SKU, Description: desc, Max: l.Shipped})
-			}
-		}
 	}
 	for _, sh := range v.Shipments {
 		// The carrier's transit days beat the promise made at checkout.
@@ -354,9 +353,36 @@ func (s *Server) orderPage(r *http.Request, v central.OrderView) *orderPage {
 	case !deliveredAt.IsZero() && s.now().Sub(deliveredAt) > time.Duration(s.cfg.ReturnWindowDays)*24*time.Hour:
 		op.NoReturn = "window_closed"
 	default:
+		left, err := s.svc.Store.Returnable(r.Context(), v.ID)
+		if err != nil {
+			// Never fall back to what shipped: that offers units already
+			// on an RMA, which central then refuses.
+			s.log.Error("return form: what can come back", "order", v.ID, "err", err)
+			op.NoReturn = "return_unavailable"
+			break
+		}
+		op.Choices = returnChoices(op.Lines, left)
+		if len(op.Choices) == 0 {
+			op.NoReturn = "nothing_left"
+			break
+		}
 		op.CanReturn = true
 	}
 	return op
+}
+
+// returnChoices is what the return form offers: each SKU of the order
+// once, in the order of its lines, up to what can still come back; a SKU
+// with nothing left is not offered.
+func returnChoices(lines []lineView, left map[string]central.Returnable) []returnChoice {
+	var out []returnChoice
+	for _, l := range lines {
+		if left[l.SKU].Left <= 0 || slices.ContainsFunc(out, func(c returnChoice) bool { return c.SKU == l.SKU }) {
+			continue
+		}
+		out = append(out, returnChoice{SKU: l.SKU, Description: l.Description, Max: left[l.SKU].Left})
+	}
+	return out
 }
 
 func setOnce(m map[string]time.Time, k string, at time.Time) {
@@ -416,9 +442,15 @@ func (s *Server) postReturn(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusForbidden, "message.html", page{Title: "title.return", Message: "forbidden"})
 		return
 	}
+	// The form is read against what can come back now, not when it was
+	// shown: another RMA may have been issued since.
 	op := s.orderPage(r, v)
 	if !op.CanReturn {
-		s.render(w, r, http.StatusConflict, "message.html", page{Title: "title.return", Message: op.NoReturn})
+		code := http.StatusConflict
+		if op.NoReturn == "return_unavailable" {
+			code = http.StatusServiceUnavailable
+		}
+		s.render(w, r, code, "message.html", page{Title: "title.return", Message: op.NoReturn})
 		return
 	}
 	in, problem := readReturnForm(r.PostForm, op.Choices)

@@ -26,7 +26,7 @@ import (
 	"github.com/packline/packline/oms"
 )
 
-// shop is omsd with one delivered order, its API and customer pages on
+// shop is omsd with one shipped order, its API and customer pages on
 // one test server.
 type shop struct {
 	srv      *httptest.Server
@@ -37,7 +37,15 @@ type shop struct {
 	tracking string
 }
 
+// newShop is a shop whose order is two mugs and a tea.
 func newShop(t testing.TB, cfg Config) *shop {
+	t.Helper()
+	return newShopOf(t, cfg, central.LineInput{SKU: "MUG", Qty: 2, UnitPrice: 1299}, central.LineInput{SKU: "TEA", Qty: 1, UnitPrice: 499})
+}
+
+// newShopOf is a shop whose order has these lines (of MUG and TEA, ten
+// of each in stock), all shipped.
+func newShopOf(t testing.TB, cfg Config, lines ...central.LineInput) *shop {
 	t.Helper()
 	ctx := context.Background()
 	store, err := central.OpenStore(filepath.Join(t.TempDir(), "central.db"))
@@ -62,7 +70,7 @@ func newShop(t testing.TB, cfg Config) *shop {
 	o, _, err := svc.Capture(ctx, central.OrderInput{Channel: oms.ChannelWeb, ExternalID: "W-4711",
 		Customer: oms.Customer{Name: "Ada Lovelace", Email: "ada@example.com"},
 		ShipTo:   oms.Address{Name: "Ada Lovelace", Street1: "1 Analytical Way", City: "London", PostalCode: "N1 9GU", Country: "GB"},
-		Currency: "GBP", Lines: []central.LineInput{{SKU: "MUG", Qty: 2, UnitPrice: 1299}, {SKU: "TEA", Qty: 1, UnitPrice: 499}}}, "test")
+		Currency: "GBP", Lines: lines}, "test")
 	must(err)
 	svc.AllocateAll(ctx)
 	s := &shop{svc: svc, orderID: o.ID, tracking: "1Z999AA10123456784"}
@@ -87,7 +95,10 @@ func (s *shop) ship(t testing.TB, _ int) {
 	ctx := context.Background()
 	v, _ := s.svc.Store.GetOrder(ctx, s.orderID)
 	st := v.Assignments[0].Station
-	items := []oms.PackedItem{{SKU: "MUG", Qty: 2}, {SKU: "TEA", Qty: 1}}
+	var items []oms.PackedItem
+	for _, l := range v.Lines {
+		items = append(items, oms.PackedItem{SKU: l.SKU, Qty: l.Qty})
+	}
 	evs := []oms.Event{
 		floorEvent(st, 1, s.orderID, &oms.PackCompleted{Cartons: []oms.Carton{{Type: "BOX-S", Items: items}}}),
 		floorEvent(st, 2, s.orderID, &oms.ShipmentCreated{Shipment: oms.Shipment{ID: "SH-1", Carrier: "ups", Service: "express",
@@ -515,21 +526,23 @@ func TestSelfServiceReturnRefusesTamperedForm(t *testing.T) {
 
 // TestReturnFormOneChoicePerSKU: an order with the same SKU on two lines
 // offers it once, up to what shipped on both, and a post for that much
-// is read as one line of it (never twice, never capped).
+// is read as one line of it (never twice, never capped). A SKU with
+// nothing left to come back (here all on an RMA) is not offered.
 func TestReturnFormOneChoicePerSKU(t *testing.T) {
-	s := newShop(t, Config{})
-	now := time.Now()
-	v := central.OrderView{ID: s.orderID, Status: oms.StateDelivered, CreatedAt: now.Add(-time.Hour),
-		History: []central.HistoryEntry{{Status: oms.StateDelivered, At: now}},
-		Lines: []central.LineView{
-			{Line: oms.Line{SKU: "MUG", Qty: 1}, Shipped: 1},
-			{Line: oms.Line{SKU: "TEA", Qty: 1}},
-			{Line: oms.Line{SKU: "MUG", Qty: 2}, Shipped: 2},
-		}}
+	s := newShopOf(t, Config{}, central.LineInput{SKU: "MUG", Qty: 1}, central.LineInput{SKU: "TEA", Qty: 1}, central.LineInput{SKU: "MUG", Qty: 2})
+	s.deliver(t)
+	ctx := context.Background()
+	if _, err := s.svc.Store.AuthorizeReturn(ctx, central.ReturnInput{OrderID: s.orderID, Reason: "damaged", Lines: []central.ReturnLineInput{{SKU: "TEA", Qty: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.svc.Store.GetOrder(ctx, s.orderID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	req := httptest.NewRequest("GET", "/orders/"+s.token, nil)
 	op := s.front.orderPage(req, v)
-	if want := []returnChoice{{SKU: "MUG", Description: "Nordic Slate Mug", Max: 3}}; !slices.Equal(op.Choices, want) {
-		t.Fatalf("choices %+v, want %+v", op.Choices, want)
+	if want := []returnChoice{{SKU: "MUG", Description: "Nordic Slate Mug", Max: 3}}; !op.CanReturn || !slices.Equal(op.Choices, want) {
+		t.Fatalf("choices %+v (can return: %v), want %+v", op.Choices, op.CanReturn, want)
 	}
 	rec := httptest.NewRecorder()
 	s.front.render(rec, req, http.StatusOK, "order.html", page{Title: "title.order", Order: op, Token: s.token, CSRF: "x"})
@@ -547,9 +560,88 @@ func TestReturnFormOneChoicePerSKU(t *testing.T) {
 		t.Fatalf("4 of 3 shipped: problem %q", problem)
 	}
 	form.Set("qty_MUG", "1")
-	form.Set("qty_TEA", "1") // not shipped, so not offered
+	form.Set("qty_TEA", "1") // all on an RMA already, so not offered
 	if _, problem := readReturnForm(form, op.Choices); problem != "bad_quantity" {
 		t.Fatalf("an item the form does not offer: problem %q", problem)
+	}
+}
+
+// TestReturnFormOffersOnlyWhatIsLeft: once an RMA covers one of the two
+// mugs and the tea, the form offers one mug and no tea; a post for two
+// mugs is refused and makes no RMA, a post for one makes it; then nothing
+// is left and the page says so, in English and German, instead of the
+// form, and a post is refused.
+func TestReturnFormOffersOnlyWhatIsLeft(t *testing.T) {
+	s := newShop(t, Config{})
+	client, csrf := openReturnForm(t, s)
+	ctx := context.Background()
+	if _, err := s.svc.Store.AuthorizeReturn(ctx, central.ReturnInput{OrderID: s.orderID, Reason: "damaged",
+		Lines: []central.ReturnLineInput{{SKU: "MUG", Qty: 1}, {SKU: "TEA", Qty: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	mugChoice := regexp.MustCompile(`<select name="qty_MUG">(.*?)</select>`)
+	code, body, _ := get(t, client, s.srv.URL+"/orders/"+s.token, "")
+	m := mugChoice.FindStringSubmatch(body)
+	if code != 200 || m == nil || m[1] != `<option value="0">0</option><option value="1">1</option>` || strings.Contains(body, `name="qty_TEA"`) {
+		t.Fatalf("after an RMA for one mug and the tea: %d, want the form offering 0 or 1 mug and no tea:\n%s", code, body)
+	}
+
+	before := returnCount(t, s)
+	form := url.Values{"csrf": {csrf}, "qty_MUG": {"2"}, "reason": {"too_small"}, "condition": {"unopened"}}
+	code, body, h := postReturn(t, s, client, form, "")
+	if code != http.StatusUnprocessableEntity || h.Get("Location") != "" ||
+		!strings.Contains(body, `<p role="alert" class="problem">The return was not created: choose how many of each item to send back from the list.</p>`) {
+		t.Fatalf("post for 2 mugs with 1 left: %d %q, want 422 and the form:\n%s", code, h.Get("Location"), body)
+	}
+	if after := returnCount(t, s); after != before {
+		t.Fatalf("post for 2 mugs with 1 left: %d RMAs before, %d after", before, after)
+	}
+
+	form.Set("qty_MUG", "1")
+	code, _, h = postReturn(t, s, client, form, "")
+	if code != http.StatusSeeOther {
+		t.Fatalf("post for the last mug: %d, want 303", code)
+	}
+	if after := returnCount(t, s); after != before+1 {
+		t.Fatalf("post for the last mug: %d RMAs before, %d after", before, after)
+	}
+	rma := h.Get("Location")[strings.LastIndex(h.Get("Location"), "/")+1:]
+	if v, err := s.svc.Store.GetReturn(ctx, rma); err != nil || len(v.Lines) != 1 || v.Lines[0] != (oms.ReturnLine{SKU: "MUG", Qty: 1}) {
+		t.Fatalf("RMA %q: %+v %v", rma, v, err)
+	}
+
+	for _, c := range []struct{ lang, want string }{
+		{"en", "<p>Everything from this order is already on a return.</p>"},
+		{"de-DE,de;q=0.9", "<p>Alle Artikel dieser Bestellung sind bereits für eine Rücksendung angemeldet.</p>"},
+	} {
+		code, body, _ := get(t, client, s.srv.URL+"/orders/"+s.token, c.lang)
+		if code != 200 || strings.Contains(body, `id="return-form"`) || !strings.Contains(body, c.want) {
+			t.Fatalf("%s page with nothing left: %d, want no form and %q:\n%s", c.lang, code, c.want, body)
+		}
+	}
+	code, body, _ = postReturn(t, s, client, form, "")
+	if code != http.StatusConflict || !strings.Contains(body, "Everything from this order is already on a return.") {
+		t.Fatalf("post with nothing left: %d, want 409 saying so:\n%s", code, body)
+	}
+	if after := returnCount(t, s); after != before+1 {
+		t.Fatalf("post with nothing left: %d RMAs, want %d", after, before+1)
+	}
+}
+
+// TestReturnFormWhenCentralCannotSay: when the store cannot say what can
+// still come back, the page offers no form (never what shipped, which may
+// already be on RMAs) and says to try later.
+func TestReturnFormWhenCentralCannotSay(t *testing.T) {
+	s := newShop(t, Config{})
+	s.deliver(t)
+	v, err := s.svc.Store.GetOrder(context.Background(), s.orderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.svc.Store.Close() // every query fails from here on
+	op := s.front.orderPage(httptest.NewRequest("GET", "/orders/"+s.token, nil), v)
+	if op.CanReturn || len(op.Choices) != 0 || op.NoReturn != "return_unavailable" {
+		t.Fatalf("can return %v, choices %+v, no return %q; want no form and return_unavailable", op.CanReturn, op.Choices, op.NoReturn)
 	}
 }
 
