@@ -20,8 +20,9 @@ type Address struct {
 	Email      string `json:"email,omitempty" toml:"email"`
 }
 
-// Validate checks the fields a carrier needs. The error starts with the
-// bad field's name.
+// Validate checks the fields a carrier needs, and refuses control
+// characters and invalid UTF-8 in every field (checkText). The error
+// starts with the bad field's name.
 func (a Address) Validate() error {
 	switch {
 	case strings.TrimSpace(a.Name) == "" && strings.TrimSpace(a.Company) == "":
@@ -33,15 +34,21 @@ func (a Address) Validate() error {
 	case !validCountry(a.Country):
 		return fmt.Errorf("country: %q is not an ISO 3166-1 alpha-2 code", a.Country)
 	}
-	for _, f := range []struct{ name, v string }{
-		{"name", a.Name}, {"company", a.Company}, {"street1", a.Street1}, {"street2", a.Street2},
-		{"city", a.City}, {"region", a.Region}, {"postal_code", a.PostalCode},
+	// Every field is checked for control characters; limit 0 means no
+	// length limit (phone and email never had one).
+	for _, f := range []struct {
+		name, v string
+		limit   int
+	}{
+		{"name", a.Name, 100}, {"company", a.Company, 100}, {"street1", a.Street1, 100}, {"street2", a.Street2, 100},
+		{"city", a.City, 100}, {"region", a.Region, 100}, {"postal_code", a.PostalCode, 100},
+		{"phone", a.Phone, 0}, {"email", a.Email, 0},
 	} {
-		if len(f.v) > 100 {
-			return fmt.Errorf("%s: longer than 100 bytes", f.name)
+		if f.limit > 0 && len(f.v) > f.limit {
+			return fmt.Errorf("%s: longer than %d bytes", f.name, f.limit)
 		}
-		if strings.ContainsFunc(f.v, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			return fmt.Errorf("%s: contains control characters", f.name)
+		if err := checkText(f.v); err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
 		}
 	}
 	return nil

@@ -131,14 +131,26 @@ func (o *Order) Transition(to State) error {
 	return nil
 }
 
-// Validate checks an order as captured from a channel. The error names the
-// first bad field, with line numbers counted from 1.
+// Validate checks an order as captured from a channel. Its text fields
+// must hold no control characters or invalid UTF-8 (checkText), and each
+// line's SKU must be a code the catalog could hold (checkSKUCode). The
+// error names the first bad field, with line numbers counted from 1.
 func (o *Order) Validate() error {
 	bad := func(field, format string, args ...any) error {
 		return fmt.Errorf("%w order: %s: %s", ErrInvalid, field, fmt.Sprintf(format, args...))
 	}
 	if !o.Channel.Valid() {
 		return bad("channel", "%q is not one of web, marketplace, phone, edi, pos", o.Channel)
+	}
+	// Text first: an external id of "\t" is a control character, not a
+	// missing id, and the checks below need not think about them.
+	for _, f := range []struct{ name, v string }{
+		{"id", o.ID}, {"external_id", o.ExternalID}, {"customer.name", o.Customer.Name},
+		{"customer.email", o.Customer.Email}, {"customer.phone", o.Customer.Phone}, {"site", o.Site},
+	} {
+		if err := checkText(f.v); err != nil {
+			return bad(f.name, "%v", err)
+		}
 	}
 	if strings.TrimSpace(o.ExternalID) == "" {
 		return bad("external_id", "missing")
@@ -168,8 +180,8 @@ func (o *Order) Validate() error {
 	}
 	for i, l := range o.Lines {
 		field := fmt.Sprintf("lines[%d]", i+1)
-		if strings.TrimSpace(l.SKU) == "" {
-			return bad(field+".sku", "missing")
+		if err := checkSKUCode(l.SKU); err != nil {
+			return bad(field+".sku", "%v", err)
 		}
 		if l.Qty <= 0 {
 			return bad(field+".qty", "%d is not a positive quantity", l.Qty)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func validOrder() Order {
@@ -130,4 +131,106 @@ func TestLocationCode(t *testing.T) {
 			t.Fatalf("walk order not increasing: %v", seq)
 		}
 	}
+}
+
+func TestOrderValidateRefusesControlCharacters(t *testing.T) {
+	fields := []struct {
+		field string
+		set   func(*Order, string)
+	}{
+		{"id", func(o *Order, v string) { o.ID = v }},
+		{"external_id", func(o *Order, v string) { o.ExternalID = v }},
+		{"customer.name", func(o *Order, v string) { o.Customer.Name = v }},
+		{"customer.email", func(o *Order, v string) { o.Customer.Email = v }},
+		{"customer.phone", func(o *Order, v string) { o.Customer.Phone = v }},
+		{"site", func(o *Order, v string) { o.Site = v }},
+		{"ship_to.name", func(o *Order, v string) { o.ShipTo.Name = v }},
+		{"ship_to.company", func(o *Order, v string) { o.ShipTo.Company = v }},
+		{"ship_to.street1", func(o *Order, v string) { o.ShipTo.Street1 = v }},
+		{"ship_to.street2", func(o *Order, v string) { o.ShipTo.Street2 = v }},
+		{"ship_to.city", func(o *Order, v string) { o.ShipTo.City = v }},
+		{"ship_to.region", func(o *Order, v string) { o.ShipTo.Region = v }},
+		{"ship_to.postal_code", func(o *Order, v string) { o.ShipTo.PostalCode = v }},
+		{"ship_to.phone", func(o *Order, v string) { o.ShipTo.Phone = v }},
+		{"ship_to.email", func(o *Order, v string) { o.ShipTo.Email = v }},
+		{"lines[1].sku", func(o *Order, v string) { o.Lines[0].SKU = v }},
+		{"lines[2].sku", func(o *Order, v string) { o.Lines[1].SKU = v }},
+	}
+	for _, f := range fields {
+		for _, c := range forbidden {
+			t.Run(f.field+"/"+c.name, func(t *testing.T) {
+				o := validOrder()
+				f.set(&o, "AB"+c.s+"CD")
+				wantRefused(t, o.Validate(), f.field, c.shown, 3)
+			})
+		}
+	}
+	// A field that is nothing but a control character is refused for
+	// that, not reported missing.
+	o := validOrder()
+	o.ExternalID = "\t"
+	wantRefused(t, o.Validate(), "external_id", `'\t'`, 1)
+}
+
+func TestOrderValidateAcceptsUnicode(t *testing.T) {
+	o := validOrder()
+	o.ExternalID = "Bestellung-Nº-4711"
+	o.Customer = Customer{Name: "Zoë Ångström 李小龙 🙂", Email: "zoe@example.com", Phone: "+41 44 000 00 00"}
+	o.ShipTo = Address{Name: "Zoë Ångström", Company: "Café Zürich", Street1: "Bahnhofstraße 1", City: "Zürich", PostalCode: "8001", Country: "CH"}
+	o.Lines[0].SKU = "CAFÉ-中文-01"
+	if err := o.Validate(); err != nil {
+		t.Fatalf("refused: %v", err)
+	}
+}
+
+func TestOrderLineSKUCode(t *testing.T) {
+	for _, c := range []struct{ sku, want string }{
+		{" SKU-1", "leading or trailing spaces"},
+		{"SKU-1\u00a0", "leading or trailing spaces"},
+		{strings.Repeat("S", MaxSKULen+1), "65 characters"},
+	} {
+		o := validOrder()
+		o.Lines[1].SKU = c.sku
+		err := o.Validate()
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "lines[2].sku: ") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: got %v, want ErrInvalid naming lines[2].sku and %q", c.sku, err, c.want)
+		}
+	}
+}
+
+// FuzzOrderValidate: an order Validate accepts holds only clean text in
+// the fields a channel fills in, and a refusal's message is clean itself.
+func FuzzOrderValidate(f *testing.F) {
+	f.Add("W-1001", "Ada Lovelace", "ada@example.com", "London", "SKU-1")
+	// One fault each, so each is the reason for its refusal.
+	f.Add("W-1\x1b[2J", "Ada", "", "London", "SKU-1")
+	f.Add("W-1", "Ada\u009b", "", "London", "SKU-1")
+	f.Add("W-1", "Ada", "ada\n@example.com", "London", "SKU-1")
+	f.Add("W-1", "Ada", "\"x\\\x01\" <a@b.c>", "London", "SKU-1")
+	f.Add("W-1", "Ada", "", "Lon\x00don", "SKU-1")
+	f.Add("W-1", "Ada", "", "London", "SKU\x7f")
+	f.Add("W-\xff", "Zoë 李", "", "Zürich", "SKU-1")
+	f.Add("W-1", "Ada", "", "London", " SKU-1")
+	f.Fuzz(func(t *testing.T, ext, name, email, city, sku string) {
+		o := validOrder()
+		o.ExternalID, o.Customer.Name, o.Customer.Email, o.ShipTo.City, o.Lines[0].SKU = ext, name, email, city, sku
+		err := o.Validate()
+		if err == nil {
+			for _, s := range []string{ext, name, email, city, sku} {
+				if !cleanText(s) {
+					t.Fatalf("accepted %q in %+v", s, o)
+				}
+			}
+			if strings.TrimSpace(sku) != sku || utf8.RuneCountInString(sku) > MaxSKULen {
+				t.Fatalf("accepted line sku %q", sku)
+			}
+			return
+		}
+		if !errors.Is(err, ErrInvalid) {
+			t.Fatalf("%v does not wrap ErrInvalid", err)
+		}
+		if !cleanText(err.Error()) {
+			t.Fatalf("error %q carries the bad text itself", err)
+		}
+	})
 }

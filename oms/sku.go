@@ -1,8 +1,10 @@
 package oms
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // BarcodeKind says what standard a product barcode follows.
@@ -63,42 +65,82 @@ type SKU struct {
 	CustomsValue    int64  `json:"customs_value,omitempty"`
 }
 
-// Validate checks a SKU as imported into the catalog.
+// MaxSKULen is the longest SKU code the catalog takes, in characters.
+const MaxSKULen = 64
+
+// Validate checks a SKU as imported into the catalog: a code of at most
+// MaxSKULen characters without leading or trailing spaces, barcodes that
+// fit their kinds, and no control characters or invalid UTF-8 in any
+// text. The error names the bad field; it shows the SKU code only once
+// the code itself has passed.
 func (s *SKU) Validate() error {
-	if strings.TrimSpace(s.SKU) == "" {
-		return fmt.Errorf("%w sku: sku: missing", ErrInvalid)
+	if err := checkSKUCode(s.SKU); err != nil {
+		return fmt.Errorf("%w sku: sku: %w", ErrInvalid, err)
+	}
+	bad := func(field string, err error) error {
+		return fmt.Errorf("%w sku %s: %s: %w", ErrInvalid, s.SKU, field, err)
+	}
+	if err := checkText(s.Description); err != nil {
+		return bad("description", err)
 	}
 	for i, b := range s.Barcodes {
 		if err := b.Validate(); err != nil {
-			return fmt.Errorf("%w sku %s: barcodes[%d]: %w", ErrInvalid, s.SKU, i+1, err)
+			return fmt.Errorf("%w sku %s: barcodes[%d].%w", ErrInvalid, s.SKU, i+1, err)
 		}
 	}
+	if err := checkText(s.HSCode); err != nil {
+		return bad("hs_code", err)
+	}
 	if s.CountryOfOrigin != "" && !validCountry(s.CountryOfOrigin) {
-		return fmt.Errorf("%w sku %s: country_of_origin: %q is not an ISO 3166-1 alpha-2 code", ErrInvalid, s.SKU, s.CountryOfOrigin)
+		return bad("country_of_origin", fmt.Errorf("%q is not an ISO 3166-1 alpha-2 code", s.CountryOfOrigin))
 	}
 	return nil
 }
 
-// Validate checks that a barcode's code fits its kind, check digit included.
+// checkSKUCode checks a SKU code, in the catalog or on an order line:
+// present, clean text, no white space at either end (" MUG-01" and
+// "MUG-01" would be two SKUs that look the same) and at most MaxSKULen
+// characters.
+func checkSKUCode(code string) error {
+	if err := checkText(code); err != nil {
+		return err
+	}
+	if strings.TrimSpace(code) == "" {
+		return errors.New("missing")
+	}
+	if strings.TrimSpace(code) != code {
+		return fmt.Errorf("%q has leading or trailing spaces", code)
+	}
+	if n := utf8.RuneCountInString(code); n > MaxSKULen {
+		return fmt.Errorf("%d characters, more than %d", n, MaxSKULen)
+	}
+	return nil
+}
+
+// Validate checks that a barcode's code fits its kind, check digit
+// included. The error starts with the bad field's name.
 func (b Barcode) Validate() error {
 	want := map[BarcodeKind]int{BarcodeGTIN8: 8, BarcodeGTIN12: 12, BarcodeGTIN13: 13, BarcodeGTIN14: 14}
 	switch b.Kind {
 	case BarcodeGTIN8, BarcodeGTIN12, BarcodeGTIN13, BarcodeGTIN14:
 		if len(b.Code) != want[b.Kind] {
-			return fmt.Errorf("%s %q: want %d digits, got %d", b.Kind, b.Code, want[b.Kind], len(b.Code))
+			return fmt.Errorf("code: %s %q: want %d digits, got %d", b.Kind, b.Code, want[b.Kind], len(b.Code))
 		}
 		if err := CheckGTIN(b.Code); err != nil {
-			return err
+			return fmt.Errorf("code: %w", err)
 		}
 	case BarcodeInternal, BarcodeAlias:
+		if err := checkText(b.Code); err != nil {
+			return fmt.Errorf("code: %w", err)
+		}
 		if strings.TrimSpace(b.Code) == "" {
-			return fmt.Errorf("%s: empty code", b.Kind)
+			return fmt.Errorf("code: empty %s code", b.Kind)
 		}
 	default:
-		return fmt.Errorf("kind %q is not one of gtin8, gtin12, gtin13, gtin14, internal, alias", b.Kind)
+		return fmt.Errorf("kind: %q is not one of gtin8, gtin12, gtin13, gtin14, internal, alias", b.Kind)
 	}
 	if b.Qty < 0 {
-		return fmt.Errorf("qty %d is negative", b.Qty)
+		return fmt.Errorf("qty: %d is negative", b.Qty)
 	}
 	return nil
 }
