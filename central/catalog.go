@@ -64,6 +64,41 @@ func putSKU(ctx context.Context, tx *sql.Tx, sku oms.SKU, at string) error {
 	return nil
 }
 
+// CatalogProblem is a stored SKU that today's rules refuse (oms.SKU
+// Validate): stored before a rule was added. Stations refuse such a SKU
+// in a release, so its orders would not reach the floor until it is
+// fixed (PUT /v1/skus/{sku}).
+type CatalogProblem struct {
+	SKU string
+	Err error
+}
+
+// CheckCatalog returns every stored SKU that today's rules refuse. omsd
+// runs it at start and logs what it finds.
+func (s *Store) CheckCatalog(ctx context.Context) ([]CatalogProblem, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT sku, body FROM skus ORDER BY sku")
+	if err != nil {
+		return nil, fmt.Errorf("check catalog: %w", err)
+	}
+	defer rows.Close()
+	var out []CatalogProblem
+	for rows.Next() {
+		var code, body string
+		if err := rows.Scan(&code, &body); err != nil {
+			return nil, fmt.Errorf("check catalog: %w", err)
+		}
+		var sku oms.SKU
+		if err := json.Unmarshal([]byte(body), &sku); err != nil {
+			out = append(out, CatalogProblem{SKU: code, Err: fmt.Errorf("stored body: %w", err)})
+			continue
+		}
+		if err := sku.Validate(); err != nil {
+			out = append(out, CatalogProblem{SKU: code, Err: err})
+		}
+	}
+	return out, rows.Err()
+}
+
 // GetSKU returns one SKU.
 func (s *Store) GetSKU(ctx context.Context, sku string) (oms.SKU, error) {
 	var body string

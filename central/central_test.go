@@ -438,3 +438,17 @@ func TestReadsDoNotWaitForWriters(t *testing.T) {
 		t.Fatalf("reads waited %v for the writer", took)
 	}
 }
+
+// TestCheckCatalogFindsSKUsStoredBeforeARule: a SKU stored before today's
+// rules (here an ESC in its description, written straight into the
+// table) is found and named; good SKUs are not.
+func TestCheckCatalogFindsSKUsStoredBeforeARule(t *testing.T) {
+	w := newWorld(t)
+	if _, err := w.store.db.Exec(`INSERT INTO skus (sku, body, updated_at) VALUES ('OLD-1', '{"sku":"OLD-1","description":"Mug \u001b[2J"}', '2026-01-01T00:00:00.000000000Z')`); err != nil {
+		t.Fatal(err)
+	}
+	bad, err := w.store.CheckCatalog(w.ctx)
+	if err != nil || len(bad) != 1 || bad[0].SKU != "OLD-1" || !strings.Contains(bad[0].Err.Error(), "description: control character") {
+		t.Fatalf("catalog problems: %+v %v", bad, err)
+	}
+}

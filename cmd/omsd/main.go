@@ -82,6 +82,19 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	if err := store.ApplyConfig(ctx, &cfg); err != nil {
 		return err
 	}
+	// SKUs stored before a catalog rule was added: stations would refuse
+	// the releases that carry them, so say so at once.
+	if bad, err := store.CheckCatalog(ctx); err != nil {
+		log.Warn("check catalog", "err", err)
+	} else {
+		for i, p := range bad {
+			if i == 20 {
+				log.Warn("catalog: more SKUs break today's rules", "more", len(bad)-i)
+				break
+			}
+			log.Warn("catalog: SKU breaks today's rules; fix it with PUT /v1/skus/{sku}: its orders cannot be released to stations", "sku", p.SKU, "err", p.Err)
+		}
+	}
 	svc := central.NewService(store, cfg.Allocation, log, nil)
 	svc.Shopify, svc.Notify = cfg.Shopify, cfg.Notifications
 	if err := svc.ApplyNotifyConfig(ctx); err != nil {
