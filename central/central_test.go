@@ -323,6 +323,22 @@ func TestHTTPBadInput(t *testing.T) {
 	if resp.StatusCode != 404 {
 		t.Fatalf("missing order: %d", resp.StatusCode)
 	}
+	// A hold or cancel reason travels to the stations' screens: an ESC in
+	// it is refused, naming the field, and the order is left as it was.
+	for _, op := range []string{"hold", "cancel"} {
+		resp, err := http.Post(srv.URL+"/v1/orders/"+list[0].ID+"/"+op, "application/json", strings.NewReader(`{"reason":"boxes \u001b[2J gone"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 422 || !strings.Contains(string(body), "reason: control character") {
+			t.Fatalf("%s with an ESC in the reason: %d %s", op, resp.StatusCode, body)
+		}
+	}
+	if v := w.view(t, list[0].ID); v.Status == oms.StateOnHold || v.Status == oms.StateCancelled {
+		t.Fatalf("order %s after refused requests", v.Status)
+	}
 }
 
 // TestConcurrentOrdersNeverOversell: 100 units at one site, 300 concurrent

@@ -264,6 +264,14 @@ func (a *API) orderOp(w http.ResponseWriter, r *http.Request, op func(id, by, re
 	if body.By == "" {
 		body.By = "api"
 	}
+	// Both travel to the stations working the order and show on their
+	// screens: no control characters (an ESC would rewrite the screen).
+	for _, f := range []struct{ name, text string }{{"reason", body.Reason}, {"by", body.By}} {
+		if err := oms.CheckText(f.text); err != nil {
+			a.writeError(w, r, fmt.Errorf("%w: %s: %w", oms.ErrInvalid, f.name, err))
+			return
+		}
+	}
 	v, err := op(r.PathValue("id"), body.By, body.Reason)
 	if err != nil {
 		a.writeError(w, r, err)

@@ -69,8 +69,8 @@ func (in *ReturnInput) validate() error {
 		return bad("reason", "missing (why is it coming back?)")
 	case len(in.Reason) > 500:
 		return bad("reason", "longer than 500 bytes")
-	case strings.ContainsFunc(in.Reason, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }):
-		return bad("reason", "contains control characters")
+	case oms.CheckText(in.Reason) != nil:
+		return bad("reason", "%v", oms.CheckText(in.Reason))
 	case in.ExpectedCondition != "" && !slices.Contains(ExpectedConditions, in.ExpectedCondition):
 		return bad("expected_condition", "%q is not one of %s", in.ExpectedCondition, strings.Join(ExpectedConditions, ", "))
 	case len(in.Lines) == 0:

@@ -47,7 +47,7 @@ func (a Address) Validate() error {
 		if f.limit > 0 && len(f.v) > f.limit {
 			return fmt.Errorf("%s: longer than %d bytes", f.name, f.limit)
 		}
-		if err := checkText(f.v); err != nil {
+		if err := CheckText(f.v); err != nil {
 			return fmt.Errorf("%s: %w", f.name, err)
 		}
 	}

@@ -148,7 +148,7 @@ func (o *Order) Validate() error {
 		{"id", o.ID}, {"external_id", o.ExternalID}, {"customer.name", o.Customer.Name},
 		{"customer.email", o.Customer.Email}, {"customer.phone", o.Customer.Phone}, {"site", o.Site},
 	} {
-		if err := checkText(f.v); err != nil {
+		if err := CheckText(f.v); err != nil {
 			return bad(f.name, "%v", err)
 		}
 	}

@@ -80,7 +80,7 @@ func (s *SKU) Validate() error {
 	bad := func(field string, err error) error {
 		return fmt.Errorf("%w sku %s: %s: %w", ErrInvalid, s.SKU, field, err)
 	}
-	if err := checkText(s.Description); err != nil {
+	if err := CheckText(s.Description); err != nil {
 		return bad("description", err)
 	}
 	for i, b := range s.Barcodes {
@@ -88,7 +88,7 @@ func (s *SKU) Validate() error {
 			return fmt.Errorf("%w sku %s: barcodes[%d].%w", ErrInvalid, s.SKU, i+1, err)
 		}
 	}
-	if err := checkText(s.HSCode); err != nil {
+	if err := CheckText(s.HSCode); err != nil {
 		return bad("hs_code", err)
 	}
 	if s.CountryOfOrigin != "" && !validCountry(s.CountryOfOrigin) {
@@ -102,7 +102,7 @@ func (s *SKU) Validate() error {
 // "MUG-01" would be two SKUs that look the same) and at most MaxSKULen
 // characters.
 func checkSKUCode(code string) error {
-	if err := checkText(code); err != nil {
+	if err := CheckText(code); err != nil {
 		return err
 	}
 	if strings.TrimSpace(code) == "" {
@@ -130,7 +130,7 @@ func (b Barcode) Validate() error {
 			return fmt.Errorf("code: %w", err)
 		}
 	case BarcodeInternal, BarcodeAlias:
-		if err := checkText(b.Code); err != nil {
+		if err := CheckText(b.Code); err != nil {
 			return fmt.Errorf("code: %w", err)
 		}
 		if strings.TrimSpace(b.Code) == "" {

@@ -5,7 +5,7 @@ import (
 	"unicode/utf8"
 )
 
-// checkText refuses text that must not reach a terminal, a label or an
+// CheckText refuses text that must not reach a terminal, a label or an
 // EDI file as it stands: bytes that are not UTF-8, and control
 // characters (isControl). An ESC in a product description would rewrite
 // the packer's screen and every lead's watching it over SSH; a tab or a
@@ -13,7 +13,7 @@ import (
 // short. The error names the character and its position in bytes,
 // counted from 1 as ValidateID counts; the caller puts the field's name
 // in front.
-func checkText(s string) error {
+func CheckText(s string) error {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && n == 1 {

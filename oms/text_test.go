@@ -40,14 +40,14 @@ func cleanText(s string) bool {
 func TestCheckText(t *testing.T) {
 	for _, s := range []string{"", "plain", "Café crème", "中文说明", "mug 🍵 with 👍🏽", " ~!@#$%^&*()_+`{}|[]\\:\";'<>?,./",
 		"\u00a0no-break space", "\ufffd replacement char", "\u2028 line separator is not a control"} {
-		if err := checkText(s); err != nil {
+		if err := CheckText(s); err != nil {
 			t.Errorf("%q refused: %v", s, err)
 		}
 	}
 	for _, f := range forbidden {
 		t.Run(f.name, func(t *testing.T) {
 			s := "ab€" + f.s + "cd" // "€" is 3 bytes: the bad one is the 6th
-			err := checkText(s)
+			err := CheckText(s)
 			if err == nil {
 				t.Fatalf("%q accepted", s)
 			}
@@ -62,12 +62,12 @@ func TestCheckText(t *testing.T) {
 	// The edges of the ranges: the last character before and the first
 	// after each one is accepted.
 	for _, r := range []rune{0x20, 0x7e, 0xa0} {
-		if err := checkText(string(r)); err != nil {
+		if err := CheckText(string(r)); err != nil {
 			t.Errorf("%U refused: %v", r, err)
 		}
 	}
 	for _, r := range []rune{0x00, 0x1f, 0x7f, 0x80, 0x9f} {
-		if err := checkText(string(r)); err == nil {
+		if err := CheckText(string(r)); err == nil {
 			t.Errorf("%U accepted", r)
 		}
 	}

@@ -100,6 +100,8 @@ func TestParseRefusesBadMessages(t *testing.T) {
 		{"broadcast", `not json`, "broadcast: invalid", parseBroadcast},
 		{"broadcast", `{"site":"BER","message":"Break"}`, `site "BER"`, parseBroadcast},
 		{"broadcast", `{"site":"LON","message":"  "}`, "message missing", parseBroadcast},
+		{"broadcast", `{"site":"LON","message":"Break \u001b[2J now"}`, "message: control character", parseBroadcast},
+		{"broadcast", `{"site":"LON","from":"le\nna","message":"Break"}`, "from: control character", parseBroadcast},
 		{"approval", `{"site":"LON","order_id":"PL1","lead":"lena"}`, "", parseApproval},
 		{"approval", `{"order_id":7}`, "approval: json", parseApproval},
 		{"approval", `{"site":"BER","order_id":"PL1","lead":"lena"}`, `site "BER"`, parseApproval},

@@ -238,6 +238,13 @@ func ParseBroadcast(site string, data []byte) (Broadcast, error) {
 	case strings.TrimSpace(b.Message) == "":
 		return b, errors.New("broadcast: message missing")
 	}
+	// Shown on every station's screen: no control characters.
+	if err := oms.CheckText(b.Message); err != nil {
+		return b, fmt.Errorf("broadcast: message: %w", err)
+	}
+	if err := oms.CheckText(b.From); err != nil {
+		return b, fmt.Errorf("broadcast: from: %w", err)
+	}
 	return b, nil
 }
 
