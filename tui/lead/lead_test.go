@@ -107,6 +107,7 @@ func TestParseRefusesBadMessages(t *testing.T) {
 		{"approval", `{"site":"BER","order_id":"PL1","lead":"lena"}`, `site "BER"`, parseApproval},
 		{"approval", `{"site":"LON","lead":"lena"}`, "order_id missing", parseApproval},
 		{"approval", `{"site":"LON","order_id":"PL1"}`, "lead missing", parseApproval},
+		{"approval", `{"site":"LON","order_id":"PL1","lead":"lena","reason":"ok\u001b[2J"}`, "reason: control character", parseApproval},
 	} {
 		err := c.parse("LON", []byte(c.data))
 		switch {

@@ -263,5 +263,11 @@ func ParseApproval(site string, data []byte) (Approval, error) {
 	case a.Lead == "":
 		return a, errors.New("approval: lead missing")
 	}
+	// Shown on the station's screen: no control characters.
+	for _, f := range []struct{ name, text string }{{"order_id", a.OrderID}, {"lead", a.Lead}, {"reason", a.Reason}} {
+		if err := oms.CheckText(f.text); err != nil {
+			return a, fmt.Errorf("approval: %s: %w", f.name, err)
+		}
+	}
 	return a, nil
 }
