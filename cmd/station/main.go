@@ -352,7 +352,7 @@ func runCloseOut(args []string, stdout, stderr io.Writer) error {
 	from := siteInfo.Address
 	var tr printers.Transport
 	if *printer != "" {
-		if tr, err = printers.Open(*printer, printerTimeouts); err != nil {
+		if tr, err = printers.Open(*printer, printers.DirectTimeouts); err != nil {
 			return fmt.Errorf("closeout: %w", err)
 		}
 	}
@@ -379,9 +379,9 @@ func runCloseOut(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("closeout: reprint: %w", err)
 		}
-		var p *readyPrinter
+		var p *printers.DirectPrinter
 		if tr != nil {
-			if p, err = checkPrinter(ctx, tr); err != nil {
+			if p, err = printers.CheckReady(ctx, tr); err != nil {
 				return fmt.Errorf("closeout: reprint manifest %s: %w; nothing was printed: fix the printer and run the same command again", m.ID, err)
 			}
 		}
@@ -393,9 +393,9 @@ func runCloseOut(args []string, stdout, stderr io.Writer) error {
 	// A Zebra that is out of paper, has its head open or is paused takes
 	// the job and prints nothing: ask it first, so that the driver is not
 	// left without the pickup scan while the shipments are closed.
-	var p *readyPrinter
+	var p *printers.DirectPrinter
 	if tr != nil {
-		if p, err = checkPrinter(ctx, tr); err != nil {
+		if p, err = printers.CheckReady(ctx, tr); err != nil {
 			return fmt.Errorf("closeout: %w; nothing was closed, the shipments stay open: fix the printer and run the same command again", err)
 		}
 	}
@@ -431,7 +431,7 @@ func reprintManifest(ctx context.Context, svc *shipping.Service, carrier, which 
 // printManifest renders the manifest label, reports it on stderr and sends
 // it to p, confirming it printed where p can tell, or writes its ZPL to
 // stdout when p is nil.
-func printManifest(ctx context.Context, tmpl *printers.Templates, p *readyPrinter, m shipping.Manifest, from oms.Address, what string, stdout, stderr io.Writer) error {
+func printManifest(ctx context.Context, tmpl *printers.Templates, p *printers.DirectPrinter, m shipping.Manifest, from oms.Address, what string, stdout, stderr io.Writer) error {
 	r, err := tmpl.Render("manifest", printers.DPI203, floor.ManifestLabel(m, from))
 	if err != nil {
 		return fmt.Errorf("manifest label: %w", err)
@@ -444,7 +444,7 @@ func printManifest(ctx context.Context, tmpl *printers.Templates, p *readyPrinte
 		}
 		return nil
 	}
-	return p.send(ctx, r.ZPL, stderr)
+	return p.Send(ctx, r.ZPL, stderr)
 }
 
 // reprintCommand is the command line that prints manifest id again: the

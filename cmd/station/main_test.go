@@ -288,7 +288,7 @@ func TestCloseOutPrintFailsThenReprints(t *testing.T) {
 	if err == nil {
 		t.Fatalf("closeout to printer %s that ran out of paper under the label succeeded", printer)
 	}
-	if !errors.Is(err, errNotPrinted) || !strings.Contains(err.Error(), "paper out") || errors.Is(err, errPrinterNotReady) {
+	if !errors.Is(err, printers.ErrNotPrinted) || !strings.Contains(err.Error(), "paper out") || errors.Is(err, printers.ErrNotReady) {
 		t.Errorf("closeout, paper out under the label: %v, want the label not confirmed printed, naming paper out", err)
 	}
 	id := regexp.MustCompile(`LON-PACK-01-UPS-[0-9]{12}`).FindString(err.Error())
@@ -419,7 +419,7 @@ func TestCloseOutRefusesPrinterNotReady(t *testing.T) {
 			t.Errorf("closeout to a printer with %q: succeeded", c.want)
 			continue
 		}
-		if !errors.Is(err, errPrinterNotReady) || !strings.Contains(err.Error(), "printer "+printer) || !strings.Contains(err.Error(), c.want) ||
+		if !errors.Is(err, printers.ErrNotReady) || !strings.Contains(err.Error(), "printer "+printer) || !strings.Contains(err.Error(), c.want) ||
 			!strings.Contains(err.Error(), "nothing was closed") {
 			t.Errorf("closeout to a printer with %q: %v; want a refusal naming printer %s and %q, saying nothing was closed", c.want, err, printer, c.want)
 		}
@@ -465,7 +465,7 @@ func TestCloseOutRefusesPrinterNotReady(t *testing.T) {
 	if err := vp.Set(vprinter.State{Paused: true}); err != nil {
 		t.Fatal(err)
 	}
-	if out, _, err := closeout("--reprint", "last"); !errors.Is(err, errPrinterNotReady) || !strings.Contains(err.Error(), "paused") ||
+	if out, _, err := closeout("--reprint", "last"); !errors.Is(err, printers.ErrNotReady) || !strings.Contains(err.Error(), "paused") ||
 		!strings.Contains(err.Error(), "reprint manifest "+id) || out != "" {
 		t.Errorf("reprint to a paused printer: %v (stdout %q); want a refusal naming manifest %s and paused", err, out, id)
 	}
