@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -60,7 +59,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "label":
 		return printers.LabelCommand(args[1:], stdout, stderr)
 	case "sync":
-		return runSync(args[1:], stdout, stderr)
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runSync(ctx, args[1:], stdout, stderr)
 	case "closeout":
 		return runCloseOut(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
@@ -71,42 +72,25 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
-type stationFlags struct {
-	data, site, station string
-}
-
-func (f *stationFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.data, "data", "station-data", "folder for the station's database")
-	fs.StringVar(&f.site, "site", "LON", "site id")
-	fs.StringVar(&f.station, "station", "PACK-01", "station id")
-}
-
-func (f *stationFlags) dbPath() string { return filepath.Join(f.data, "station.db") }
-
-// open makes the data folder and opens (or creates) the station's database.
-func (f *stationFlags) open() (*localdb.DB, error) {
-	if err := os.MkdirAll(f.data, 0o750); err != nil {
-		return nil, err
-	}
-	return localdb.OpenStation(f.dbPath(), f.site, f.station)
-}
-
 func runInit(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var sf stationFlags
-	sf.register(fs)
+	cf := newConfigFlags(fs)
 	withDemo := fs.Bool("demo", false, "load the demo catalog and this site's bins")
 	demoOrders := fs.Bool("demo-orders", false, "also load this site's demo orders as if released by central (for a station without omsd)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := sf.open()
+	cfg, err := cf.load()
+	if err != nil {
+		return fmt.Errorf("init: %w", err)
+	}
+	db, err := openStation(cfg)
 	if err != nil {
 		return fmt.Errorf("init: %w", err)
 	}
 	defer db.Close()
-	fmt.Fprintf(stdout, "station %s/%s: %s (schema v%d)\n", sf.site, sf.station, sf.dbPath(), localdb.SchemaVersion())
+	fmt.Fprintf(stdout, "station %s/%s: %s (schema v%d)\n", cfg.Site, cfg.Station, dbPath(cfg), localdb.SchemaVersion())
 	if *withDemo || *demoOrders {
 		data := demo.Default()
 		if !*demoOrders {
@@ -116,23 +100,30 @@ func runInit(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("init: %w", err)
 		}
-		fmt.Fprintf(stdout, "demo data: %d SKUs, %d orders for site %s\n", len(data.SKUs), n, sf.site)
+		fmt.Fprintf(stdout, "demo data: %d SKUs, %d orders for site %s\n", len(data.SKUs), n, cfg.Site)
 	}
 	return nil
 }
 
+// runStatus shows what the configured data folder's database holds. It
+// opens the database as it is, without setting an identity: when the
+// configured one differs, it says so, since station run or sync with the
+// same settings would be refused (or relabel a database with no events).
 func runStatus(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var sf stationFlags
-	sf.register(fs)
+	cf := newConfigFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if _, err := os.Stat(sf.dbPath()); err != nil {
+	cfg, err := cf.load()
+	if err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
+	if _, err := os.Stat(dbPath(cfg)); err != nil {
 		return fmt.Errorf("status: %w (run station init first)", err)
 	}
-	db, err := localdb.Open(sf.dbPath())
+	db, err := localdb.Open(dbPath(cfg))
 	if err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
@@ -143,6 +134,9 @@ func runStatus(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("status: %w", err)
 	}
 	fmt.Fprintf(stdout, "station %s/%s  db %s\n", site, station, db.Path())
+	if site != cfg.Site || station != cfg.Station {
+		fmt.Fprintf(stdout, "settings name station %s/%s, not this database's %s/%s (check --config, --site, --station)\n", cfg.Site, cfg.Station, site, station)
+	}
 	fmt.Fprintf(stdout, "events: last seq %d, waiting for central %d (unsent %d)\n", st.LastSeq, st.Waiting, st.Unsent)
 	if !st.Oldest.IsZero() {
 		fmt.Fprintf(stdout, "oldest waiting since %s\n", st.Oldest.Format("2006-01-02 15:04:05Z07:00"))
@@ -162,29 +156,35 @@ func runStatus(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func runSync(args []string, stdout, stderr io.Writer) error {
+// runSync syncs the station's cache with central until ctx ends. Like
+// station run it starts when central cannot be reached (the connection
+// comes up in the background), and it takes the NATS URL, credentials
+// and TLS from the station config.
+func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var sf stationFlags
-	sf.register(fs)
-	url := fs.String("nats", "nats://127.0.0.1:4222", "NATS URL(s), comma separated")
-	creds := fs.String("nats-creds", "", "NATS credentials file")
-	tlsCert := fs.String("nats-tls-cert", "", "client certificate for NATS TLS")
-	tlsKey := fs.String("nats-tls-key", "", "client key for NATS TLS")
-	tlsCA := fs.String("nats-tls-ca", "", "CA bundle for NATS TLS")
+	cf := newConfigFlags(fs)
+	cf.nats("central's NATS URL(s), comma separated (default: the config's, else " + defaultSyncNATS + ")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	cfg, err := cf.load()
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	if cfg.NATS == "" {
+		cfg.NATS = defaultSyncNATS
+	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	db, err := sf.open()
+	db, err := openStation(cfg)
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
 	defer db.Close()
-	nc, err := sync.Connect(sync.ConnectOptions{URL: *url, Name: "station " + sf.site + "/" + sf.station, Creds: *creds,
-		TLSCert: *tlsCert, TLSKey: *tlsKey, TLSCA: *tlsCA, Log: log})
+	nc, err := sync.Connect(sync.ConnectOptions{URL: cfg.NATS, Name: "station " + cfg.Site + "/" + cfg.Station, Creds: cfg.NATSCreds,
+		TLSCert: cfg.NATSTLSCert, TLSKey: cfg.NATSTLSKey, TLSCA: cfg.NATSTLSCA, Log: log})
 	if err != nil {
-		return fmt.Errorf("sync: %w", err)
+		return fmt.Errorf("sync: nats %s: %w", cfg.NATS, err)
 	}
 	defer nc.Close()
 	st, err := sync.NewStation(nc, db, log)
@@ -194,8 +194,6 @@ func runSync(args []string, stdout, stderr io.Writer) error {
 	st.OnTask = func(ev oms.Event) {
 		log.Info("task applied", "type", ev.Type, "order", ev.OrderID, "version", ev.OrderVersion)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	go func() {
 		for ctx.Err() == nil {
 			select {
@@ -207,7 +205,7 @@ func runSync(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}()
-	log.Info("station sync running", "station", sf.site+"/"+sf.station, "db", sf.dbPath(), "nats", *url)
+	log.Info("station sync running", "station", cfg.Site+"/"+cfg.Station, "db", dbPath(cfg), "nats", cfg.NATS)
 	return st.Run(ctx)
 }
 
@@ -216,26 +214,20 @@ func runSync(args []string, stdout, stderr io.Writer) error {
 func runTUI(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	config := fs.String("config", "", "TOML config file (see docs/station.md)")
-	data := fs.String("data", "", "folder for the station's database and log")
-	site := fs.String("site", "", "site id")
-	station := fs.String("station", "", "station id")
-	nats := fs.String("nats", "", "central's NATS URL(s); empty: offline only")
-	natsCreds := fs.String("nats-creds", "", "NATS credentials file")
-	natsCert := fs.String("nats-tls-cert", "", "client certificate for NATS TLS")
-	natsKey := fs.String("nats-tls-key", "", "client key for NATS TLS")
-	natsCA := fs.String("nats-tls-ca", "", "CA bundle for NATS TLS")
-	socket := fs.String("scanner-socket", "", "scannerd's socket; empty: keyboard (wedge) scans only")
-	printer := fs.String("printer", "", "label printer URL, e.g. tcp://127.0.0.1:9100")
-	scale := fs.String("scale", "", "serial scale device for pack weights; empty: weights are typed")
-	ssh := fs.String("ssh", "", "serve the floor app over SSH on ADDR (keys in DATA/ssh; see docs/ssh.md)")
-	shippingCfg := fs.String("shipping", "", "shipping config: rate cards and number ranges (configs/shipping.example.toml); empty: demo shipper")
-	omsd := fs.String("omsd", "", "central's HTTP API for the leads' dashboard (default http://127.0.0.1:8080)")
-	headless := fs.Bool("headless", false, "no TUI on this terminal (serve SSH only)")
-	logFile := fs.String("log", "", "log file (default DATA/station.log); logs never go to the terminal")
-	demoMode := fs.Bool("demo", false, "demo catalog, operators and on-screen barcode hints")
-	operator := fs.String("operator", "", "sign this operator in at start (demo terminals)")
-	start := fs.String("start", "", "screen after sign-in: pick, pack, returns, exceptions")
+	cf := newConfigFlags(fs)
+	cf.nats("central's NATS URL(s), comma separated; empty: offline only")
+	cf.stringVar("scanner-socket", "scannerd's socket; empty: keyboard (wedge) scans only", func(c *tui.Config) *string { return &c.ScannerSocket })
+	cf.stringVar("printer", "label printer URL, e.g. tcp://127.0.0.1:9100", func(c *tui.Config) *string { return &c.Printer })
+	cf.stringVar("scale", "serial scale device for pack weights; empty: weights are typed", func(c *tui.Config) *string { return &c.Scale })
+	cf.stringVar("ssh", "serve the floor app over SSH on ADDR (keys in DATA/ssh; see docs/ssh.md)", func(c *tui.Config) *string { return &c.SSH })
+	cf.stringVar("shipping", "shipping config: rate cards and number ranges (configs/shipping.example.toml); empty: demo shipper",
+		func(c *tui.Config) *string { return &c.Shipping })
+	cf.stringVar("omsd", "central's HTTP API for the leads' dashboard (default http://127.0.0.1:8080)", func(c *tui.Config) *string { return &c.OMSD })
+	cf.boolVar("headless", "no TUI on this terminal (serve SSH only)", func(c *tui.Config) *bool { return &c.Headless })
+	cf.stringVar("log", "log file (default DATA/station.log); logs never go to the terminal", func(c *tui.Config) *string { return &c.LogFile })
+	cf.boolVar("demo", "demo catalog, operators and on-screen barcode hints", func(c *tui.Config) *bool { return &c.Demo })
+	cf.stringVar("operator", "sign this operator in at start (demo terminals)", func(c *tui.Config) *string { return &c.Operator })
+	cf.stringVar("start", "screen after sign-in: pick, pack, returns, exceptions", func(c *tui.Config) *string { return &c.Start })
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -245,52 +237,10 @@ func runTUI(args []string, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("run: unexpected argument %q", fs.Arg(0))
 	}
-	cfg, err := tui.LoadConfig(*config)
+	cfg, err := cf.load()
 	if err != nil {
 		return err
 	}
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "data":
-			cfg.Data = *data
-		case "site":
-			cfg.Site = *site
-		case "station":
-			cfg.Station = *station
-		case "nats":
-			cfg.NATS = *nats
-		case "nats-creds":
-			cfg.NATSCreds = *natsCreds
-		case "nats-tls-cert":
-			cfg.NATSTLSCert = *natsCert
-		case "nats-tls-key":
-			cfg.NATSTLSKey = *natsKey
-		case "nats-tls-ca":
-			cfg.NATSTLSCA = *natsCA
-		case "scanner-socket":
-			cfg.ScannerSocket = *socket
-		case "printer":
-			cfg.Printer = *printer
-		case "scale":
-			cfg.Scale = *scale
-		case "ssh":
-			cfg.SSH = *ssh
-		case "omsd":
-			cfg.OMSD = *omsd
-		case "shipping":
-			cfg.Shipping = *shippingCfg
-		case "headless":
-			cfg.Headless = *headless
-		case "log":
-			cfg.LogFile = *logFile
-		case "demo":
-			cfg.Demo = *demoMode
-		case "operator":
-			cfg.Operator = *operator
-		case "start":
-			cfg.Start = *start
-		}
-	})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return tui.Run(ctx, cfg, os.Stdin, os.Stdout)
@@ -307,11 +257,9 @@ func runTUI(args []string, stderr io.Writer) error {
 func runCloseOut(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("closeout", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	config := fs.String("config", "", "the station's TOML config, as for station run (see docs/station.md)")
-	data := fs.String("data", "", "folder for the station's database (default: the config's, else station-data)")
-	site := fs.String("site", "", "site id (default: the config's, else LON)")
-	station := fs.String("station", "", "station id (default: the config's, else PACK-01)")
-	shippingPath := fs.String("shipping", "", "shipping config (rate cards); required here or in the station config")
+	cf := newConfigFlags(fs)
+	cf.stringVar("shipping", "shipping config (rate cards); required here or in the station config",
+		func(c *tui.Config) *string { return &c.Shipping })
 	carrier := fs.String("carrier", "", "carrier id to close out, e.g. ups: required")
 	printer := fs.String("printer", "", "print the manifest label here (tcp://HOST:9100), checked ready before anything is closed; empty: ZPL to stdout")
 	reprint := fs.String("reprint", "", "close nothing: print manifest ID of the carrier again, or its latest with \"last\"")
@@ -321,27 +269,12 @@ func runCloseOut(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("closeout: unexpected argument %q", fs.Arg(0))
 	}
-	cfg, err := tui.LoadConfig(*config)
+	cfg, err := cf.load()
 	if err != nil {
 		return fmt.Errorf("closeout: %w", err)
 	}
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "data":
-			cfg.Data = *data
-		case "site":
-			cfg.Site = *site
-		case "station":
-			cfg.Station = *station
-		case "shipping":
-			cfg.Shipping = *shippingPath
-		}
-	})
 	if cfg.Shipping == "" || *carrier == "" {
 		return errors.New("closeout: --shipping and --carrier are required (shipping may come from the station config)")
-	}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("closeout: %w", err)
 	}
 	// Everything that can be refused is checked before the database: a
 	// refused close-out leaves the day's shipments open for the next try.
@@ -361,7 +294,7 @@ func runCloseOut(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("closeout: %w", err)
 	}
 	ctx := context.Background()
-	db, err := localdb.OpenStation(filepath.Join(cfg.Data, "station.db"), cfg.Site, cfg.Station)
+	db, err := localdb.OpenStation(dbPath(cfg), cfg.Site, cfg.Station)
 	if err != nil {
 		return fmt.Errorf("closeout: %w", err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -56,6 +57,200 @@ func TestCommands(t *testing.T) {
 	out.Reset()
 	if err := run([]string{"help"}, &out, &errs); err != nil || !strings.Contains(out.String(), "closeout  end of day") {
 		t.Fatalf("help: %v %q", err, out.String())
+	}
+}
+
+// TestStatusReadsConfig: init and status take the data folder and the
+// identity from --config as station run does; PACKLINE_STATION_* goes over
+// the file and a flag given goes over both, while the file's other values
+// stay. Status says when the settings name another station than the
+// database it reads belongs to.
+func TestStatusReadsConfig(t *testing.T) {
+	dir := t.TempDir()
+	data, other := filepath.Join(dir, "st"), filepath.Join(dir, "other")
+	cfgPath := writeStationConfig(t, "MAN", "PACK-07", fmt.Sprintf("data = %q\n", data))
+	station := func(args ...string) string {
+		t.Helper()
+		var out, errs bytes.Buffer
+		if err := run(args, &out, &errs); err != nil {
+			t.Fatalf("station %s: %v\n%s", strings.Join(args, " "), err, errs.String())
+		}
+		return out.String()
+	}
+	if out := station("init", "--config", cfgPath); !strings.Contains(out, "station MAN/PACK-07: "+filepath.Join(data, "station.db")) {
+		t.Fatalf("init --config said %q, want station MAN/PACK-07 in the file's data folder %s", out, data)
+	}
+	station("init", "--data", other, "--site", "LON", "--station", "PACK-09")
+
+	const mismatch = "settings name station"
+	for _, c := range []struct {
+		name string
+		env  string // PACKLINE_STATION_DATA, if set
+		args []string
+		want []string
+		not  string
+	}{
+		{"file", "", []string{"--config", cfgPath}, []string{"station MAN/PACK-07  db " + filepath.Join(data, "station.db")}, mismatch},
+		{"station flag over the file", "", []string{"--config", cfgPath, "--station", "PACK-08"},
+			[]string{"station MAN/PACK-07  db " + filepath.Join(data, "station.db"), mismatch + " MAN/PACK-08, not this database's MAN/PACK-07"}, ""},
+		{"data flag over the file", "", []string{"--config", cfgPath, "--data", other},
+			[]string{"station LON/PACK-09  db " + filepath.Join(other, "station.db"), mismatch + " MAN/PACK-07, not this database's LON/PACK-09"}, ""},
+		{"environment over the file", other, []string{"--config", cfgPath}, []string{"station LON/PACK-09  db " + filepath.Join(other, "station.db")}, ""},
+		{"data flag over the environment", other, []string{"--config", cfgPath, "--data", data}, []string{"station MAN/PACK-07  db " + filepath.Join(data, "station.db")}, mismatch},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.env != "" {
+				t.Setenv("PACKLINE_STATION_DATA", c.env)
+			}
+			out := station(append([]string{"status"}, c.args...)...)
+			for _, want := range c.want {
+				if !strings.Contains(out, want) {
+					t.Errorf("status %s said:\n%s\nwant %q", strings.Join(c.args, " "), out, want)
+				}
+			}
+			if c.not != "" && strings.Contains(out, c.not) {
+				t.Errorf("status %s said:\n%s\nwant no %q", strings.Join(c.args, " "), out, c.not)
+			}
+		})
+	}
+}
+
+// TestCommandsReadConfigFile: every command that needs the station's
+// settings reads --config the same way: an unknown key is refused by name.
+func TestCommandsReadConfigFile(t *testing.T) {
+	bad := writeStationConfig(t, "MAN", "PACK-07", "stationn = \"PACK-08\"\n")
+	for _, cmd := range []string{"run", "init", "status", "sync", "closeout"} {
+		var out, errs bytes.Buffer
+		err := run([]string{cmd, "--config", bad, "--data", filepath.Join(t.TempDir(), "st")}, &out, &errs)
+		if err == nil || !strings.Contains(err.Error(), bad+":3:1: unknown key stationn") {
+			t.Errorf("station %s --config with an unknown key: got %v, want it named with its line", cmd, err)
+		}
+	}
+}
+
+// syncLog is station sync's stderr, written by its goroutines too. Once
+// the sync says it is running it ends it, as the operator's Ctrl-C would.
+type syncLog struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	stop context.CancelFunc
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if bytes.Contains(p, []byte(`"msg":"station sync running"`)) {
+		l.stop()
+	}
+	return l.buf.Write(p)
+}
+
+// running is the sync's "station sync running" log record, if it wrote one.
+func (l *syncLog) running(t *testing.T) map[string]any {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for line := range strings.Lines(l.buf.String()) {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("sync log line %q: %v", line, err)
+		}
+		if rec["msg"] == "station sync running" {
+			return rec
+		}
+	}
+	return nil
+}
+
+// unreachableNATS is a NATS URL nothing listens at.
+func unreachableNATS(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "nats://" + addr
+}
+
+// TestSyncReadsConfig: station sync takes the data folder, identity, NATS
+// URL and TLS from --config as station run does, flags given go over the
+// file, and with central unreachable it starts all the same (a station
+// boots during an outage) on the file's data folder.
+func TestSyncReadsConfig(t *testing.T) {
+	dir := t.TempDir()
+	data, other := filepath.Join(dir, "st"), filepath.Join(dir, "other")
+	url, otherURL := unreachableNATS(t), unreachableNATS(t)
+	missing := filepath.Join(dir, "no-such")
+	cfgPath := writeStationConfig(t, "MAN", "PACK-07", fmt.Sprintf("data = %q\nnats = %q\n", data, url))
+	syncRun := func(args ...string) (*syncLog, error) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		l := &syncLog{stop: cancel}
+		return l, runSync(ctx, args, io.Discard, l)
+	}
+	identity := func(data string) string {
+		t.Helper()
+		db, err := localdb.Open(filepath.Join(data, "station.db"))
+		if err != nil {
+			t.Fatalf("the sync's database in %s: %v", data, err)
+		}
+		defer db.Close()
+		site, station := db.Identity()
+		return site + "/" + station
+	}
+
+	for _, c := range []struct {
+		name               string
+		args               []string
+		data, station, url string
+	}{
+		{"file", []string{"--config", cfgPath}, data, "MAN/PACK-07", url},
+		{"flags over the file", []string{"--config", cfgPath, "--data", other, "--station", "PACK-08", "--nats", otherURL}, other, "MAN/PACK-08", otherURL},
+	} {
+		l, err := syncRun(c.args...)
+		if err != nil {
+			t.Fatalf("%s: sync with central unreachable: %v\n%s", c.name, err, l.buf.String())
+		}
+		rec := l.running(t)
+		if rec == nil {
+			t.Fatalf("%s: sync returned without saying it runs:\n%s", c.name, l.buf.String())
+		}
+		want := map[string]any{"station": c.station, "db": filepath.Join(c.data, "station.db"), "nats": c.url}
+		for k, v := range want {
+			if rec[k] != v {
+				t.Errorf("%s: sync runs with %s %v, want %v", c.name, k, rec[k], v)
+			}
+		}
+		if got := identity(c.data); got != c.station {
+			t.Errorf("%s: the database in %s is station %s's, want %s", c.name, c.data, got, c.station)
+		}
+	}
+
+	// A CA bundle or client certificate that is not there cannot be
+	// loaded: the sync fails on the file's TLS settings, unless a flag
+	// given says otherwise.
+	for _, c := range []struct {
+		name, tls string
+		args      []string
+		want      string // in the error; empty: the sync starts
+	}{
+		{"file's CA", fmt.Sprintf("nats_tls_ca = %q\n", missing), nil, missing},
+		{"file's client certificate", fmt.Sprintf("nats_tls_cert = %q\nnats_tls_key = %q\n", missing, missing), nil, missing},
+		{"--nats-tls-ca over the file's", fmt.Sprintf("nats_tls_ca = %q\n", missing), []string{"--nats-tls-ca", ""}, ""},
+	} {
+		tlsCfg := writeStationConfig(t, "MAN", "PACK-07", fmt.Sprintf("data = %q\nnats = %q\n%s", data, url, c.tls))
+		l, err := syncRun(append([]string{"--config", tlsCfg}, c.args...)...)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: sync: %v, want it to start", c.name, err)
+		case c.want == "" && l.running(t) == nil:
+			t.Errorf("%s: sync returned without saying it runs:\n%s", c.name, l.buf.String())
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), url)):
+			t.Errorf("%s: sync: %v, want a refusal naming %s and nats %s", c.name, err, c.want, url)
+		}
 	}
 }
 
