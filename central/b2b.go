@@ -803,9 +803,17 @@ type EDIFileResult struct {
 	// Duplicate is true when this name and content were processed before;
 	// nothing was done this time.
 	Duplicate bool
-	// Ack is the 997 interchange answering the file (empty when the file
-	// is not X12 at all, or for a duplicate).
+	// Ack is the interchange answering the file: a TA1 when the sender
+	// asked for one (ISA14 1) or the envelope itself is bad, and a 997 for
+	// the groups; the TA1 goes first in the same interchange, or alone
+	// when there is no 997 to send. Empty when there is nothing to answer
+	// or the file is not X12 at all. A duplicate returns the answer that
+	// was sent the first time.
 	Ack []byte
+	// ReceivedTA1 are the TA1s the file carried: the partner
+	// acknowledging interchanges we sent. They change nothing and are
+	// never answered with a TA1.
+	ReceivedTA1 []edi.InterchangeAck
 	// Orders are the orders the file created.
 	Orders []string
 	// Problems are what was wrong with it.
@@ -816,11 +824,13 @@ type EDIFileResult struct {
 
 // ProcessEDIFile applies one inbound X12 file in one transaction: 850s
 // become orders on channel edi, a supplier's 856 records its drop-ship
-// shipment, 997s are taken note of. The file is applied whole or not at
-// all: any problem in any set rejects the file, stores nothing but the
-// file's record and its 997, and every problem is named in the 997
-// (segment, position, element). The same name and content is processed
-// once, however often it is offered.
+// shipment, 997s and TA1s are taken note of. The file is applied whole or
+// not at all: any problem in any set rejects the file, stores nothing but
+// the file's record and its answer, and every problem is named in the 997
+// (segment, position, element); a problem with the interchange envelope
+// itself is also answered by a TA1 rejecting it. The same name and
+// content is processed once, however often it is offered, and answered
+// once.
 func (s *Store) ProcessEDIFile(ctx context.Context, name string, data []byte) (EDIFileResult, error) {
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])
@@ -886,19 +896,35 @@ func (s *Store) ProcessEDIFile(ctx context.Context, name string, data []byte) (E
 			status = "rejected"
 		}
 		res.Accepted = status == "accepted"
-		if err := s.recordEDIFile(ctx, tx, &res, name, hash, status, ic.ISA.SenderID, ic.ISA.Control, problems.Error(), now); err != nil {
+		// A partner's acknowledgment of what we sent: kept in the file's
+		// record only, like its 997s.
+		res.ReceivedTA1 = ic.TA1
+		detail := problems.Error()
+		for _, a := range ic.TA1 {
+			if detail != "" {
+				detail += "\n"
+			}
+			detail += a.String()
+		}
+		if err := s.recordEDIFile(ctx, tx, &res, name, hash, status, ic.ISA.SenderID, ic.ISA.Control, detail, now); err != nil {
 			return err
 		}
-		// The 997: one per received group, back to the sender.
-		acks := edi.Acknowledge(ic, problems, len(problems) > 0)
+		// The 997: one per received group, back to the sender. An
+		// interchange without groups has nothing for a 997 to say unless
+		// something is wrong with it.
 		var sets [][]edi.Segment
-		for _, a := range acks {
-			if a.FunctionalID == "FA" && a.Status == "A" {
-				continue // an accepted 997 is not itself acknowledged
+		if len(ic.Groups) > 0 || len(problems) > 0 {
+			for _, a := range edi.Acknowledge(ic, problems, len(problems) > 0) {
+				if a.FunctionalID == "FA" && a.Status == "A" {
+					continue // an accepted 997 is not itself acknowledged
+				}
+				sets = append(sets, a.Segments())
 			}
-			sets = append(sets, a.Segments())
 		}
-		if len(sets) == 0 {
+		// The TA1, in the same interchange: asked for, or rejecting a bad
+		// envelope.
+		ta1, wantTA1 := edi.InterchangeAnswer(ic)
+		if len(sets) == 0 && !wantTA1 {
 			return nil
 		}
 		us := edi.Party{Qual: ic.ISA.ReceiverQual, ID: ic.ISA.ReceiverID}
@@ -906,22 +932,36 @@ func (s *Store) ProcessEDIFile(ctx context.Context, name string, data []byte) (E
 		if len(ic.Groups) > 0 {
 			us.App, them.App = ic.Groups[0].Receiver, ic.Groups[0].Sender
 		}
-		if len(us.Qual) != 2 || us.ID == "" || len(them.Qual) != 2 || them.ID == "" || edi.Clean(them.ID, 15) != them.ID ||
-			edi.Clean(us.ID, 15) != us.ID || edi.Clean(them.App, 15) != them.App || edi.Clean(us.App, 15) != us.App {
+		isaOK := len(us.Qual) == 2 && us.ID != "" && len(them.Qual) == 2 && them.ID != "" && edi.Clean(them.ID, 15) == them.ID && edi.Clean(us.ID, 15) == us.ID
+		appsOK := edi.Clean(them.App, 15) == them.App && edi.Clean(us.App, 15) == us.App
+		var ta1s []edi.Segment
+		if wantTA1 && isaOK {
+			ta1s = []edi.Segment{ta1.Segment()}
+		}
+		if len(sets) > 0 && (!isaOK || !appsOK) {
 			// Too broken to know who to answer: the 997 goes only beside
-			// the file in the rejected folder.
+			// the file in the rejected folder. A TA1 needs only the ISA:
+			// when that names the sender, it still goes, alone.
 			self, _, err := ediSelf(ctx, tx)
 			if err != nil {
 				return err
 			}
 			out := edi.Outgoing{From: self, To: edi.Party{Qual: "ZZ", ID: "UNKNOWN"}, Control: 1, At: now,
 				Groups: []edi.OutGroup{{FunctionalID: "FA", SetID: "997", Sets: sets}}}
-			res.Ack, err = out.Write()
-			return err
+			if res.Ack, err = out.Write(); err != nil {
+				return err
+			}
+			sets = nil
+		}
+		if len(ta1s) == 0 && len(sets) == 0 {
+			return nil
 		}
 		ref := "file:" + strconv.FormatInt(res.FileID, 10)
-		if _, err := queueAcks(ctx, tx, ref, us, them, sets, now); err != nil {
+		if _, err := queueAcks(ctx, tx, ref, us, them, ta1s, sets, now); err != nil {
 			return err
+		}
+		if len(res.Ack) > 0 {
+			return nil // the 997 beside the file; its TA1 went out alone
 		}
 		return tx.QueryRowContext(ctx, "SELECT body FROM edi_outbound WHERE kind = '997' AND ref = ?", ref).Scan(&res.Ack)
 	})
@@ -931,7 +971,12 @@ func (s *Store) ProcessEDIFile(ctx context.Context, name string, data []byte) (E
 	return res, nil
 }
 
-func queueAcks(ctx context.Context, tx *sql.Tx, ref string, us, them edi.Party, sets [][]edi.Segment, now time.Time) (bool, error) {
+// queueAcks queues the interchange answering a received file, once: its
+// TA1s, then one 997 group of sets. (ref is "file:<id>".) It is kept as
+// kind 997 even when it holds a TA1 alone: the queue's kinds are fixed
+// by migration 0005, and (kind, ref) is what makes the answer to a file
+// go once. Its file name says what it holds: 997-... or TA1-....
+func queueAcks(ctx context.Context, tx *sql.Tx, ref string, us, them edi.Party, ta1 []edi.Segment, sets [][]edi.Segment, now time.Time) (bool, error) {
 	// queueDoc takes one set; a 997 interchange may hold several.
 	var one int
 	if err := tx.QueryRowContext(ctx, "SELECT 1 FROM edi_outbound WHERE kind = '997' AND ref = ?", ref).Scan(&one); err == nil {
@@ -942,12 +987,18 @@ func queueAcks(ctx context.Context, tx *sql.Tx, ref string, us, them edi.Party, 
 		return false, err
 	}
 	ctl = (ctl-1)%999999999 + 1
-	out := edi.Outgoing{From: us, To: them, Control: ctl, At: now, Groups: []edi.OutGroup{{FunctionalID: "FA", SetID: "997", Sets: sets}}}
+	out := edi.Outgoing{From: us, To: them, Control: ctl, At: now, TA1: ta1}
+	what := "997"
+	if len(sets) > 0 {
+		out.Groups = []edi.OutGroup{{FunctionalID: "FA", SetID: "997", Sets: sets}}
+	} else {
+		what = "TA1"
+	}
 	data, err := out.Write()
 	if err != nil {
-		return false, fmt.Errorf("997 for %s: %w", ref, err)
+		return false, fmt.Errorf("%s for %s: %w", what, ref, err)
 	}
-	name := fmt.Sprintf("997-%s-%09d.x12", safeName(them.ID), ctl)
+	name := fmt.Sprintf("%s-%s-%09d.x12", what, safeName(them.ID), ctl)
 	_, err = tx.ExecContext(ctx, `INSERT INTO edi_outbound (kind, ref, partner, control, file_name, body, created_at) VALUES ('997', ?, ?, ?, ?, ?, ?)`,
 		ref, them.ID, ctl, name, data, timestamp(now))
 	return err == nil, err

@@ -116,6 +116,15 @@ func (svc *Service) processEDIFile(ctx context.Context, f EDIFolders, name strin
 	if len(res.Orders) > 0 {
 		svc.Kick(false)
 	}
+	for _, a := range res.ReceivedTA1 {
+		// A partner's TA1 changes nothing, but an interchange it rejects
+		// (R) or accepts with errors noted (E) wants someone to look.
+		if a.Status == "A" {
+			svc.Log.Info("edi interchange acknowledged", "file", name, "ta1", a.String())
+		} else {
+			svc.Log.Warn("edi interchange not accepted as sent", "file", name, "ta1", a.String())
+		}
+	}
 	switch {
 	case res.Accepted:
 		if !res.Duplicate {

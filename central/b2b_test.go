@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -973,5 +974,252 @@ func TestB2BFolderWritesOutboundWhenAnInboundFileFails(t *testing.T) {
 	w.store.db.QueryRow("SELECT count(*) FROM orders WHERE external_id = 'PO-H'").Scan(&orders)
 	if orders != 0 {
 		t.Fatal("the file after the failed one was read out of order")
+	}
+}
+
+// askTA1 sets ISA14 of an interchange x12File wrote: the sender asks for a
+// TA1.
+func askTA1(data string) string { return strings.Replace(data, "*0*P*>~", "*1*P*>~", 1) }
+
+// answer parses the interchange that answered a file: it must read
+// cleanly.
+func answer(t testing.TB, data []byte) *edi.Interchange {
+	t.Helper()
+	ic, err := edi.Parse(data)
+	if err != nil || len(ic.Problems) > 0 {
+		t.Fatalf("answer does not parse: %v %v\n%s", err, ic.Problems, data)
+	}
+	return ic
+}
+
+// answer997 reads the answer's one 997 set.
+func answer997(t testing.TB, ic *edi.Interchange) edi.FuncAck {
+	t.Helper()
+	if len(ic.Groups) != 1 || ic.Groups[0].FunctionalID != "FA" || len(ic.Groups[0].Sets) != 1 {
+		t.Fatalf("answer holds %d groups, want one 997", len(ic.Groups))
+	}
+	fa, errs := edi.ReadFuncAck(ic.Groups[0].Sets[0], 0, 0)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	return fa
+}
+
+func TestB2BInterchangeAcknowledgments(t *testing.T) {
+	w := b2bWorld(t)
+	ta1 := func(ctl int, status, note string) []edi.InterchangeAck {
+		return []edi.InterchangeAck{{Control: fmt.Sprintf("%09d", ctl), Date: "261129", Time: "1200", Status: status, Note: note}}
+	}
+	cases := []struct {
+		name     string
+		data     string
+		accepted bool
+		ta1      []edi.InterchangeAck // nil: no TA1 wanted
+		ak9      string               // the 997's AK901
+		ak905    []string
+	}{
+		{"asked for, good", askTA1(x12File("ACMEBUYER", "PACKLINE", 101, "PO", "850", b2bPO("PO-T1"))), true, ta1(101, "A", "000"), "A", nil},
+		{"not asked for, good", x12File("ACMEBUYER", "PACKLINE", 102, "PO", "850", b2bPO("PO-T2")), true, nil, "A", nil},
+		// The 997 rejects the group; the envelope itself is good.
+		{"asked for, group rejected", askTA1(strings.Replace(x12File("ACMEBUYER", "PACKLINE", 103, "PO", "850", b2bPO("PO-T3")), "GE*1*103", "GE*2*103", 1)),
+			false, ta1(103, "A", "000"), "R", []string{"5"}},
+		// A bad envelope is answered whether asked or not.
+		{"control numbers differ", strings.Replace(x12File("ACMEBUYER", "PACKLINE", 104, "PO", "850", b2bPO("PO-T4")), "IEA*1*000000104", "IEA*1*000000105", 1),
+			false, ta1(104, "R", "001"), "R", nil},
+		{"group count wrong", askTA1(strings.Replace(x12File("ACMEBUYER", "PACKLINE", 105, "PO", "850", b2bPO("PO-T5")), "IEA*1*", "IEA*3*", 1)),
+			false, ta1(105, "R", "021"), "R", nil},
+		{"ISA12 too short", strings.Replace(x12File("ACMEBUYER", "PACKLINE", 106, "PO", "850", b2bPO("PO-T6")), "*00401*", "*0041*", 1),
+			false, ta1(106, "R", "017"), "R", nil},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := w.store.ProcessEDIFile(w.ctx, fmt.Sprintf("ta1-%d.x12", i), []byte(c.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Accepted != c.accepted || len(res.Orders) != map[bool]int{true: 1}[c.accepted] {
+				t.Fatalf("accepted %v with %d orders, want %v: %v", res.Accepted, len(res.Orders), c.accepted, res.Problems)
+			}
+			ic := answer(t, res.Ack)
+			if !slices.Equal(ic.TA1, c.ta1) {
+				t.Fatalf("TA1 %+v, want %+v:\n%s", ic.TA1, c.ta1, res.Ack)
+			}
+			if ic.ISA.SenderID != "PACKLINE" || ic.ISA.ReceiverID != "ACMEBUYER" || ic.ISA.AckRequested != "0" {
+				t.Fatalf("answer from %s to %s, ISA14 %s", ic.ISA.SenderID, ic.ISA.ReceiverID, ic.ISA.AckRequested)
+			}
+			// The 997 is in the same interchange, after the TA1.
+			if fa := answer997(t, ic); fa.Status != c.ak9 || fmt.Sprint(fa.Codes) != fmt.Sprint(c.ak905) {
+				t.Fatalf("997 %s %v, want %s %v", fa.Status, fa.Codes, c.ak9, c.ak905)
+			}
+			var n int
+			w.store.db.QueryRow("SELECT count(*) FROM edi_outbound WHERE ref = ?", fmt.Sprint("file:", res.FileID)).Scan(&n)
+			if n != 1 {
+				t.Fatalf("%d outbound documents answer the file, want one interchange", n)
+			}
+		})
+	}
+	var orders, ediOrders int
+	w.store.db.QueryRow("SELECT count(*) FROM orders").Scan(&orders)
+	w.store.db.QueryRow("SELECT count(*) FROM edi_orders").Scan(&ediOrders)
+	if orders != 2 || ediOrders != 2 {
+		t.Fatalf("%d orders, %d edi orders: only the two good files store anything", orders, ediOrders)
+	}
+
+	// An ISA that does not say who sent it: nobody to answer, as before.
+	// The 997 goes only beside the file, with no TA1.
+	noSender := strings.Replace(x12File("ACMEBUYER", "PACKLINE", 107, "PO", "850", b2bPO("PO-T7")), "*ZZ*ACMEBUYER      *", "**ACMEBUYER      *", 1)
+	res, err := w.store.ProcessEDIFile(w.ctx, "ta1-nosender.x12", []byte(noSender))
+	if err != nil || res.Accepted {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if ic, _ := edi.Parse(res.Ack); ic == nil || len(ic.TA1) != 0 || ic.ISA.ReceiverID != "UNKNOWN" {
+		t.Fatalf("answer to an unreadable ISA:\n%s", res.Ack)
+	}
+	var queued int
+	w.store.db.QueryRow("SELECT count(*) FROM edi_outbound WHERE ref = ?", fmt.Sprint("file:", res.FileID)).Scan(&queued)
+	if queued != 0 {
+		t.Fatal("an answer to an unreadable ISA was queued")
+	}
+}
+
+// TestB2BTA1AloneAndPartnersTA1: an interchange with nothing for a 997 to
+// answer (a partner's accepted 997), or whose 997 has nobody to go to (a
+// GS02 too long to echo), gets its TA1 alone, an interchange of 0 groups;
+// a partner's TA1 is recorded and never answered, even when its
+// interchange asks for a TA1.
+func TestB2BTA1AloneAndPartnersTA1(t *testing.T) {
+	w := b2bWorld(t)
+	fa := askTA1(x12File("ACMEBUYER", "PACKLINE", 201, "FA", "997", []string{"AK1*PR*5", "AK2*855*0001", "AK5*A", "AK9*A*1*1*1"}))
+	res, err := w.store.ProcessEDIFile(w.ctx, "fa.x12", []byte(fa))
+	if err != nil || !res.Accepted {
+		t.Fatalf("%+v %v", res, err)
+	}
+	ic := answer(t, res.Ack)
+	want := edi.InterchangeAck{Control: "000000201", Date: "261129", Time: "1200", Status: "A", Note: "000"}
+	if len(ic.Groups) != 0 || len(ic.TA1) != 1 || ic.TA1[0] != want || !strings.Contains(string(res.Ack), "IEA*0*") {
+		t.Fatalf("TA1 alone: %+v, %d groups:\n%s", ic.TA1, len(ic.Groups), res.Ack)
+	}
+	var name string
+	w.store.db.QueryRow("SELECT file_name FROM edi_outbound WHERE ref = ?", fmt.Sprint("file:", res.FileID)).Scan(&name)
+	if !strings.HasPrefix(name, "TA1-ACMEBUYER-") {
+		t.Fatalf("TA1 alone queued as %q", name)
+	}
+
+	// A GS02 that cannot be echoed: the 997 has nobody to go to and stays
+	// with the file, as before, but the ISA names the sender, so the TA1
+	// still goes, alone.
+	longGS := strings.Replace(askTA1(x12File("ACMEBUYER", "PACKLINE", 202, "PO", "850", b2bPO("PO-L"))), "GS*PO*ACMEBUYER*", "GS*PO*ACMEBUYER-PURCHASING-DEPT*", 1)
+	res, err = w.store.ProcessEDIFile(w.ctx, "longgs.x12", []byte(longGS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ic := answer(t, res.Ack); len(ic.TA1) != 0 || ic.ISA.ReceiverID != "UNKNOWN" {
+		t.Fatalf("997 kept with the file:\n%s", res.Ack)
+	}
+	var body []byte
+	w.store.db.QueryRow("SELECT file_name, body FROM edi_outbound WHERE ref = ?", fmt.Sprint("file:", res.FileID)).Scan(&name, &body)
+	if ic := answer(t, body); !strings.HasPrefix(name, "TA1-ACMEBUYER-") || len(ic.Groups) != 0 || len(ic.TA1) != 1 || ic.TA1[0].Control != "000000202" {
+		t.Fatalf("queued %s:\n%s", name, body)
+	}
+
+	// The partner's TA1 for one of our interchanges, in an interchange
+	// of its own that asks for a TA1.
+	for _, c := range []struct {
+		name   string
+		ctl    int
+		ta1    string
+		status string
+	}{
+		{"accepted", 203, "TA1*000000003*261129*0930*A*000", "A"},
+		{"rejected", 204, "TA1*000000004*261129*0931*R*001", "R"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			isa := askTA1(x12File("TEAPOTSUP", "PACKLINE", c.ctl, "PO", "850"))
+			data := fmt.Sprintf("%s%s~\nIEA*0*%09d~\n", isa[:strings.Index(isa, "GS*")], c.ta1, c.ctl)
+			res, err := w.store.ProcessEDIFile(w.ctx, "ta1-in-"+c.name+".x12", []byte(data))
+			if err != nil || !res.Accepted || len(res.Problems) != 0 {
+				t.Fatalf("%+v %v", res, err)
+			}
+			if len(res.Ack) != 0 {
+				t.Fatalf("a TA1 was answered:\n%s", res.Ack)
+			}
+			if len(res.ReceivedTA1) != 1 || res.ReceivedTA1[0].Status != c.status {
+				t.Fatalf("received %+v", res.ReceivedTA1)
+			}
+			var status, sender, detail string
+			w.store.db.QueryRow("SELECT status, sender, detail FROM edi_files WHERE id = ?", res.FileID).Scan(&status, &sender, &detail)
+			if status != "accepted" || sender != "TEAPOTSUP" || !strings.Contains(detail, c.ta1[4:13]) {
+				t.Fatalf("file record: %s %s %q", status, sender, detail)
+			}
+			var n int
+			w.store.db.QueryRow("SELECT count(*) FROM edi_outbound WHERE ref = ?", fmt.Sprint("file:", res.FileID)).Scan(&n)
+			if n != 0 {
+				t.Fatal("something queued to answer a TA1")
+			}
+		})
+	}
+}
+
+// TestB2BFolderAnswersEachInterchangeOnce: through the folders, a TA1
+// goes out once per inbound interchange however often it is offered; a
+// rejected file's answer, TA1 and 997, also lies beside it.
+func TestB2BFolderAnswersEachInterchangeOnce(t *testing.T) {
+	w := b2bWorld(t)
+	dir := t.TempDir()
+	cfg := EDIConfig{In: filepath.Join(dir, "in"), Out: filepath.Join(dir, "out")}
+	f := cfg.Folders()
+	for _, d := range []string{f.In, f.Out, f.Rejected, f.Processed} {
+		os.MkdirAll(d, 0o750)
+	}
+	good := askTA1(x12File("ACMEBUYER", "PACKLINE", 301, "PO", "850", b2bPO("PO-F1")))
+	bad := strings.Replace(x12File("ACMEBUYER", "PACKLINE", 302, "PO", "850", b2bPO("PO-F2")), "IEA*1*000000302", "IEA*1*000000399", 1)
+	offer := func(svc *Service) {
+		t.Helper()
+		os.WriteFile(filepath.Join(f.In, "a.x12"), []byte(good), 0o640)
+		os.WriteFile(filepath.Join(f.In, "b.x12"), []byte(bad), 0o640)
+		if err := svc.EDIOnce(w.ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// ta1s reads every interchange in the out folder and returns the TA1s
+	// they carry, by the control number they acknowledge.
+	ta1s := func() map[string][]edi.InterchangeAck {
+		t.Helper()
+		es, _ := os.ReadDir(f.Out)
+		out := map[string][]edi.InterchangeAck{}
+		for _, e := range es {
+			data, err := os.ReadFile(filepath.Join(f.Out, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range answer(t, data).TA1 {
+				out[a.Control] = append(out[a.Control], a)
+			}
+		}
+		return out
+	}
+	offer(w.svc)
+	got := ta1s()
+	if len(got) != 2 || len(got["000000301"]) != 1 || got["000000301"][0].Status != "A" || len(got["000000302"]) != 1 ||
+		got["000000302"][0].Status != "R" || got["000000302"][0].Note != edi.NoteControlMismatch {
+		t.Fatalf("TA1s in the out folder: %+v", got)
+	}
+	beside, err := os.ReadFile(filepath.Join(f.Rejected, "b.x12.997"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ic := answer(t, beside); len(ic.TA1) != 1 || ic.TA1[0] != got["000000302"][0] || answer997(t, ic).Status != "R" {
+		t.Fatalf("answer beside the rejected file:\n%s", beside)
+	}
+	// Offered again, by a restarted omsd: no second TA1.
+	offer(NewService(w.store, DefaultPolicy(), nil, nil))
+	again := ta1s()
+	if len(again["000000301"]) != 1 || len(again["000000302"]) != 1 {
+		t.Fatalf("TA1s after the files were offered again: %+v", again)
+	}
+	var orders int
+	w.store.db.QueryRow("SELECT count(*) FROM orders").Scan(&orders)
+	if orders != 1 {
+		t.Fatalf("%d orders, want the good file's one", orders)
 	}
 }

@@ -495,12 +495,23 @@ func TestEDIWriteRefusesDelimitersThatCannotBeRead(t *testing.T) {
 }
 
 // readsBack checks that what Write made of out parses cleanly to the same
-// groups, sets and elements (trailing empty elements are not written).
+// TA1s, groups, sets and elements (trailing empty elements are not
+// written).
 func readsBack(t *testing.T, out Outgoing, data []byte) {
 	t.Helper()
 	ic, err := Parse(data)
 	if err != nil || len(ic.Problems) != 0 {
 		t.Fatalf("written interchange does not read cleanly: %v %v\n%q", err, ic.Problems, data)
+	}
+	if len(ic.TA1) != len(out.TA1) {
+		t.Fatalf("%d TA1s read back, %d written:\n%q", len(ic.TA1), len(out.TA1), data)
+	}
+	for i, s := range out.TA1 {
+		tr := strings.TrimSpace
+		want := InterchangeAck{Control: tr(s.El(1)), Date: tr(s.El(2)), Time: tr(s.El(3)), Status: tr(s.El(4)), Note: tr(s.El(5))}
+		if ic.TA1[i] != want {
+			t.Fatalf("TA1 %d reads back as %+v, written %+v:\n%q", i+1, ic.TA1[i], want, data)
+		}
 	}
 	type set struct {
 		fid, id string
@@ -575,6 +586,8 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(strings.Replace(variants(samplePO)["pipe-newline-colon"], "A-MUG-01", "A"+c+"MUG-01", 1)))
 	}
 	f.Add([]byte(strings.Replace(samplePO, "A-MUG-01", "A:MUG|01", 1)))
+	f.Add([]byte(strings.Replace(samplePO, "*0*P*>~\nGS", "*1*P*>~\nTA1*000000042*261128*1705*R*001~\nGS", 1)))
+	f.Add([]byte(strings.Replace(samplePO, "IEA*1*000000101", "IEA*2*000000102", 1)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ic, err := Parse(data)
 		if err != nil {
@@ -592,14 +605,24 @@ func FuzzParse(f *testing.F) {
 				_ = append(append(e2, e3...), e4...)
 			}
 		}
+		ta1Clean := true
 		for _, p := range problems {
 			_ = p.Error()
+			if p.Segment == "TA1" {
+				ta1Clean = false
+			}
 		}
 		// Whatever the writer accepts, the reader reads back element for
-		// element: each parsed set written again with the input's own
-		// delimiters and with Packline's.
+		// element: each parsed set (and each TA1 that read cleanly)
+		// written again with the input's own delimiters and with
+		// Packline's.
 		for _, d := range []Delimiters{ic.Delims, DefaultDelimiters} {
 			out := Outgoing{From: Party{Qual: "ZZ", ID: "A"}, To: Party{Qual: "ZZ", ID: "B"}, Control: 1, At: time.Date(2026, 11, 29, 9, 30, 0, 0, time.UTC), Delims: d}
+			for _, a := range ic.TA1 {
+				if ta1Clean {
+					out.TA1 = append(out.TA1, a.Segment())
+				}
+			}
 			for _, g := range ic.Groups {
 				for _, s := range g.Sets {
 					out.Groups = append(out.Groups, OutGroup{FunctionalID: g.FunctionalID, SetID: s.ID, Sets: [][]Segment{s.Body()}})
@@ -623,6 +646,22 @@ func FuzzParse(f *testing.F) {
 			}
 			if ic2, err := Parse(b); err != nil || len(ic2.Problems) != 0 {
 				t.Fatalf("997 for %q does not parse cleanly: %v %v", data, err, ic2.Problems)
+			}
+		}
+		// A TA1 due is always written, reads back as it was, and is not
+		// itself answered.
+		if a, due := InterchangeAnswer(ic); due {
+			out := Outgoing{From: Party{Qual: "ZZ", ID: "A"}, To: Party{Qual: "ZZ", ID: "B"}, Control: 1, At: time.Now(), TA1: []Segment{a.Segment()}}
+			b, err := out.Write()
+			if err != nil {
+				t.Fatalf("TA1 for %q cannot be written: %v", data, err)
+			}
+			ic2, err := Parse(b)
+			if err != nil || len(ic2.Problems) != 0 || len(ic2.TA1) != 1 || ic2.TA1[0] != a {
+				t.Fatalf("TA1 %+v for %q does not read back: %v %v", a, data, err, ic2)
+			}
+			if again, due := InterchangeAnswer(ic2); due {
+				t.Fatalf("TA1 %+v answered with %+v", a, again)
 			}
 		}
 	})

@@ -56,6 +56,38 @@ const (
 	GroupCountMismatch   = "5" // number of included sets does not match actual count
 )
 
+// Interchange note codes (data element I18, used in TA105): what is wrong
+// with an interchange's own envelope, the ISA and IEA and what stands
+// between them outside any functional group.
+const (
+	NoteNoError            = "000" // no error
+	NoteControlMismatch    = "001" // interchange control number in header and trailer do not match
+	NoteStandardNotSupp    = "002" // standard in the control standards identifier not supported
+	NoteVersionNotSupp     = "003" // version of the controls not supported
+	NoteBadTerminator      = "004" // segment terminator is invalid
+	NoteBadSenderQual      = "005" // invalid interchange ID qualifier for sender
+	NoteBadSenderID        = "006" // invalid interchange sender ID
+	NoteBadReceiverQual    = "007" // invalid interchange ID qualifier for receiver
+	NoteBadReceiverID      = "008" // invalid interchange receiver ID
+	NoteBadAuthQual        = "010" // invalid authorization information qualifier value
+	NoteBadAuthInfo        = "011" // invalid authorization information value
+	NoteBadSecurityQual    = "012" // invalid security information qualifier value
+	NoteBadSecurityInfo    = "013" // invalid security information value
+	NoteBadDate            = "014" // invalid interchange date value
+	NoteBadTime            = "015" // invalid interchange time value
+	NoteBadStandardsID     = "016" // invalid interchange standards identifier value
+	NoteBadVersion         = "017" // invalid interchange version ID value
+	NoteBadControlNumber   = "018" // invalid interchange control number value
+	NoteBadAckRequested    = "019" // invalid acknowledgment requested value
+	NoteBadTestIndicator   = "020" // invalid test indicator value
+	NoteGroupCountMismatch = "021" // invalid number of included groups value
+	NoteBadStructure       = "022" // invalid control structure
+	NotePrematureEnd       = "023" // improper (premature) end-of-file
+	NoteBadContent         = "024" // invalid interchange content (e.g. an invalid GS segment)
+	NoteBadElementSep      = "026" // invalid data element separator
+	NoteBadComponentSep    = "027" // invalid component element separator
+)
+
 // SyntaxError is one problem in a received interchange, located the way
 // a 997 reports it: the segment (its ID, its position in the transaction
 // set counting ST as 1, and its position in the file), and, for an element
@@ -86,6 +118,11 @@ type SyntaxError struct {
 	// GroupCode is the AK905 code this problem gives its group, for
 	// problems with the group envelope itself.
 	GroupCode string
+	// Note is the TA105 interchange note code this problem gives the
+	// interchange, for problems with the interchange envelope itself
+	// (ISA, IEA, their structure); such a problem makes the TA1 reject
+	// the interchange. Empty for problems inside a group.
+	Note string
 	// Msg says what is wrong in words.
 	Msg string
 	// Group and Set are the indexes (from 0) of the functional group and

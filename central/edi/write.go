@@ -38,7 +38,9 @@ type Outgoing struct {
 	Groups       []OutGroup
 	// Delims default to DefaultDelimiters when zero.
 	Delims Delimiters
-	// TA1 segments go after the ISA, before the groups.
+	// TA1 segments go after the ISA, before the groups: the answers to
+	// interchanges received (InterchangeAck.Segment). With no groups the
+	// interchange is the TA1s alone, IEA01 0.
 	TA1 []Segment
 }
 
@@ -111,6 +113,9 @@ func (o *Outgoing) Write() ([]byte, error) {
 	b.WriteString(d.Suffix)
 	w := &segWriter{b: &b, d: d, line: 1}
 	for _, s := range o.TA1 {
+		if s.ID != "TA1" {
+			return nil, fmt.Errorf("write interchange: segment %s among the TA1s after the ISA", s.ID)
+		}
 		if err := w.write(s); err != nil {
 			return nil, err
 		}

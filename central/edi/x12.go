@@ -70,6 +70,10 @@ type Envelope struct {
 type Interchange struct {
 	ISA    Envelope
 	Delims Delimiters
+	// TA1 are the interchange acknowledgments it carries, between the
+	// ISA and the first GS: the sender answering interchanges it
+	// received.
+	TA1    []InterchangeAck
 	Groups []Group
 	// Problems are everything wrong with it, envelope and sets; each
 	// names its group and set. Parse returns them rather than stopping,
@@ -117,6 +121,11 @@ var isaWidths = [16]int{2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1}
 // isaRefs are the data element reference numbers of ISA01 ... ISA16.
 var isaRefs = [16]string{"I01", "I02", "I03", "I04", "I05", "I06", "I05", "I07", "I08", "I09", "I10", "I11", "I12", "I13", "I14", "I15"}
 
+// isaNotes are the TA105 codes for a bad ISA01 ... ISA16.
+var isaNotes = [16]string{NoteBadAuthQual, NoteBadAuthInfo, NoteBadSecurityQual, NoteBadSecurityInfo, NoteBadSenderQual, NoteBadSenderID,
+	NoteBadReceiverQual, NoteBadReceiverID, NoteBadDate, NoteBadTime, NoteBadStandardsID, NoteBadVersion, NoteBadControlNumber,
+	NoteBadAckRequested, NoteBadTestIndicator, NoteBadComponentSep}
+
 // ISALength is the length of an ISA segment with its terminator.
 const ISALength = 106
 
@@ -146,9 +155,9 @@ func (ic *Interchange) readISA(data []byte) int {
 	d := Delimiters{Element: data[3]}
 	fields := make([]string, 16)
 	pos := 4
-	bad := func(i int, code, format string, args ...any) {
+	bad := func(i int, code, note, format string, args ...any) {
 		ic.problem(&SyntaxError{Segment: "ISA", Line: 1, Element: i + 1, Ref: isaRefs[i], SegCode: SegElementErrors, ElemCode: code,
-			SetCode: SetSegmentsInError, Msg: fmt.Sprintf(format, args...), Group: -1, Set: -1})
+			SetCode: SetSegmentsInError, Note: note, Msg: fmt.Sprintf(format, args...), Group: -1, Set: -1})
 	}
 	ok := true
 	for i, w := range isaWidths {
@@ -158,12 +167,12 @@ func (ic *Interchange) readISA(data []byte) int {
 			if got < 0 {
 				got = 0
 			}
-			bad(i, ElemMandatoryMissing, "ISA is truncated: ISA%02d wants %d characters, the data ends after %d", i+1, w, got)
+			bad(i, ElemMandatoryMissing, NotePrematureEnd, "ISA is truncated: ISA%02d wants %d characters, the data ends after %d", i+1, w, got)
 			ok = false
 			break
 		}
 		if i == 15 && end >= len(data) {
-			bad(i, ElemMandatoryMissing, "ISA is truncated: no segment terminator after ISA16")
+			bad(i, ElemMandatoryMissing, NotePrematureEnd, "ISA is truncated: no segment terminator after ISA16")
 			ok = false
 			break
 		}
@@ -172,11 +181,11 @@ func (ic *Interchange) readISA(data []byte) int {
 			// Say how long the element really is.
 			n := bytes.IndexByte(data[pos:], d.Element)
 			if n < 0 || i == 15 {
-				bad(i, ElemTooLong, "ISA%02d wants %d characters and an element separator %q after them", i+1, w, d.Element)
+				bad(i, ElemTooLong, isaNotes[i], "ISA%02d wants %d characters and an element separator %q after them", i+1, w, d.Element)
 			} else if n < w {
-				bad(i, ElemTooShort, "ISA%02d wants exactly %d characters, got %d (%q)", i+1, w, n, string(data[pos:pos+n]))
+				bad(i, ElemTooShort, isaNotes[i], "ISA%02d wants exactly %d characters, got %d (%q)", i+1, w, n, string(data[pos:pos+n]))
 			} else {
-				bad(i, ElemTooLong, "ISA%02d wants exactly %d characters, got %d", i+1, w, n)
+				bad(i, ElemTooLong, isaNotes[i], "ISA%02d wants exactly %d characters, got %d", i+1, w, n)
 			}
 			ok = false
 			break
@@ -191,13 +200,16 @@ func (ic *Interchange) readISA(data []byte) int {
 		d.Segment = data[pos-1]
 		switch {
 		case isAlnum(d.Segment) || d.Segment == ' ':
-			bad(15, ElemInvalidChar, "the segment terminator after ISA16 is %q; want a character that is not a letter, digit or space", d.Segment)
+			bad(15, ElemInvalidChar, NoteBadTerminator, "the segment terminator after ISA16 is %q; want a character that is not a letter, digit or space", d.Segment)
 			ok = false
-		case d.Segment == d.Element || d.Segment == d.Component || d.Element == d.Component:
-			bad(15, ElemInvalidChar, "element separator %q, component separator %q and segment terminator %q must differ", d.Element, d.Component, d.Segment)
+		case d.Element == d.Component:
+			bad(15, ElemInvalidChar, NoteBadComponentSep, "element separator %q, component separator %q and segment terminator %q must differ", d.Element, d.Component, d.Segment)
+			ok = false
+		case d.Segment == d.Element || d.Segment == d.Component:
+			bad(15, ElemInvalidChar, NoteBadTerminator, "element separator %q, component separator %q and segment terminator %q must differ", d.Element, d.Component, d.Segment)
 			ok = false
 		case isAlnum(d.Element) || d.Element == ' ':
-			bad(0, ElemInvalidChar, "the element separator is %q; want a character that is not a letter, digit or space", d.Element)
+			bad(0, ElemInvalidChar, NoteBadElementSep, "the element separator is %q; want a character that is not a letter, digit or space", d.Element)
 			ok = false
 		}
 	}
@@ -222,7 +234,7 @@ func (ic *Interchange) readISA(data []byte) int {
 	ic.ISA = envelopeFrom(fields)
 	check := func(i int, okv bool, code, format string, args ...any) {
 		if !okv {
-			bad(i, code, format, args...)
+			bad(i, code, isaNotes[i], format, args...)
 		}
 	}
 	check(8, allDigits(fields[8]) && validDate("20"+fields[8]), ElemInvalidDate, "ISA09 %q is not a date YYMMDD", fields[8])
@@ -338,6 +350,8 @@ func (ic *Interchange) walk(segs []Segment) {
 				Msg: fmt.Sprintf("%q is not a segment ID", s.ID), Group: -1, Set: -1}
 			if g != nil {
 				e.Group = len(ic.Groups) - 1
+			} else {
+				e.Note = NoteBadContent
 			}
 			if set != nil {
 				e.Set = len(g.Sets) - 1
@@ -348,12 +362,25 @@ func (ic *Interchange) walk(segs []Segment) {
 			continue
 		}
 		if sawIEA {
-			env(s, 0, "", "", "", "", "segment %s after the IEA trailer", s.ID)
+			env(s, 0, "", "", "", "", "segment %s after the IEA trailer", s.ID).Note = NoteBadStructure
+			continue
+		}
+		if s.ID == "TA1" && set == nil {
+			// TA1s stand between the ISA and the first GS; inside a set a
+			// TA1 is only a segment of the set.
+			if g != nil || len(ic.Groups) > 0 {
+				env(s, 0, "", "", "", "", "TA1 after a functional group; TA1 segments go between the ISA and the first GS").Note = NoteBadStructure
+			}
+			gi := -1
+			if g != nil {
+				gi = len(ic.Groups) - 1
+			}
+			ic.readTA1(s, gi)
 			continue
 		}
 		switch s.ID {
 		case "ISA":
-			env(s, 0, "", "", "", "", "a second ISA inside the interchange; send one interchange a file")
+			env(s, 0, "", "", "", "", "a second ISA inside the interchange; send one interchange a file").Note = NoteBadStructure
 			return
 		case "GS":
 			closeSet(s)
@@ -378,7 +405,7 @@ func (ic *Interchange) walk(segs []Segment) {
 		case "GE":
 			closeSet(s)
 			if g == nil {
-				env(s, 0, "", "", "", "", "GE without a GS")
+				env(s, 0, "", "", "", "", "GE without a GS").Note = NoteBadStructure
 				continue
 			}
 			if n, err := strconv.Atoi(s.El(1)); err != nil || n != len(g.Sets) {
@@ -393,15 +420,15 @@ func (ic *Interchange) walk(segs []Segment) {
 			closeGroup(s)
 			sawIEA = true
 			if n, err := strconv.Atoi(s.El(1)); err != nil || n != len(ic.Groups) {
-				env(s, 1, "I16", ElemInvalidCode, "", "", "IEA01 says %q functional groups, the interchange has %d", s.El(1), len(ic.Groups))
+				env(s, 1, "I16", ElemInvalidCode, "", "", "IEA01 says %q functional groups, the interchange has %d", s.El(1), len(ic.Groups)).Note = NoteGroupCountMismatch
 			}
 			if strings.TrimSpace(s.El(2)) != ic.ISA.Control {
-				env(s, 2, "I12", ElemInvalidCode, "", "", "IEA02 %q does not match ISA13 %q", s.El(2), ic.ISA.Control)
+				env(s, 2, "I12", ElemInvalidCode, "", "", "IEA02 %q does not match ISA13 %q", s.El(2), ic.ISA.Control).Note = NoteControlMismatch
 			}
 		case "ST":
 			closeSet(s)
 			if g == nil {
-				env(s, 0, "", "", "", "", "ST outside a functional group")
+				env(s, 0, "", "", "", "", "ST outside a functional group").Note = NoteBadStructure
 				continue
 			}
 			s.SetPos = 1
@@ -420,7 +447,9 @@ func (ic *Interchange) walk(segs []Segment) {
 			}
 		case "SE":
 			if set == nil {
-				env(s, 0, "", "", "", "", "SE without an ST")
+				if e := env(s, 0, "", "", "", "", "SE without an ST"); g == nil {
+					e.Note = NoteBadStructure
+				}
 				continue
 			}
 			set.Segments = append(set.Segments, s)
@@ -437,7 +466,9 @@ func (ic *Interchange) walk(segs []Segment) {
 			set = nil
 		default:
 			if set == nil {
-				env(s, 0, "", "", "", "", "segment %s outside a transaction set", s.ID)
+				if e := env(s, 0, "", "", "", "", "segment %s outside a transaction set", s.ID); g == nil {
+					e.Note = NoteBadContent
+				}
 				continue
 			}
 			set.Segments = append(set.Segments, s)
@@ -451,7 +482,7 @@ func (ic *Interchange) walk(segs []Segment) {
 	closeSet(end)
 	closeGroup(end)
 	if !sawIEA {
-		env(end, 0, "", "", "", "", "the interchange has no IEA trailer: the file may be truncated")
+		env(end, 0, "", "", "", "", "the interchange has no IEA trailer: the file may be truncated").Note = NotePrematureEnd
 	}
 }
 
