@@ -39,10 +39,13 @@ func (svc *Service) RefillNumbers(ctx context.Context, r NumberRefill) error {
 	for _, site := range sites {
 		for _, st := range site.Stations {
 			for _, s := range r.Series {
+				// Numbers used are counted by the carrier's shipments: the
+				// series' carrier (an IMpb series is named per Mailer ID,
+				// "usps:901649173"), or its name when it does not say.
 				sscc := strings.HasPrefix(s.Name, "sscc:")
-				carrier := s.Name
-				if sscc {
-					carrier = ""
+				carrier := s.Carrier
+				if carrier == "" && !sscc {
+					carrier = s.Name
 				}
 				used, err := svc.Store.NumbersUsed(ctx, site.ID, st, carrier, sscc)
 				if err != nil {

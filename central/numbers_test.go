@@ -1,6 +1,7 @@
 package central
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/packline/packline/oms"
@@ -40,5 +41,42 @@ func TestRefillStocksEveryStation(t *testing.T) {
 	again, _ := w.store.PendingTasks(w.ctx, 100)
 	if len(again) != len(tasks) {
 		t.Fatalf("a station with plenty left got more: %d then %d tasks", len(tasks), len(again))
+	}
+}
+
+// TestRefillCountsASeriesByItsCarrier: a series named other than its
+// carrier (USPS IMpb, one per Mailer ID) is counted by that carrier's
+// shipments, so a station that used its range gets another.
+func TestRefillCountsASeriesByItsCarrier(t *testing.T) {
+	w := newWorld(t)
+	series := []shipping.Series{{Name: "usps:901649173", Carrier: "usps", First: 0, Last: 9_999_999}}
+	if err := w.svc.DefineSeries(w.ctx, series); err != nil {
+		t.Fatal(err)
+	}
+	r := NumberRefill{Series: series, Low: 5, Size: 10}
+	ranges := func() int {
+		tasks, _ := w.store.PendingTasks(w.ctx, 1000)
+		n := 0
+		for _, tk := range tasks {
+			if ev, err := oms.ParseEvent(tk.Payload); err == nil && ev.Type == oms.EventTaskTrackingRange && ev.Site == "BER" {
+				n++
+			}
+		}
+		return n
+	}
+	if err := w.svc.RefillNumbers(w.ctx, r); err != nil || ranges() != 1 {
+		t.Fatalf("first range: %d %v", ranges(), err)
+	}
+	// BER/PACK-01 ships 8 USPS parcels: 2 numbers of its 10 are left.
+	var evs []oms.Event
+	for i := range 8 {
+		evs = append(evs, stationEvent("BER", "PACK-01", uint64(i+1), "", &oms.ShipmentCreated{Shipment: oms.Shipment{
+			ID: fmt.Sprintf("SH-%d", i), Carrier: "usps", TrackingNumber: fmt.Sprintf("T%d", i), Cartons: []oms.Carton{{Type: "BOX-S"}}}}))
+	}
+	if _, _, err := w.store.ApplyStationEvents(w.ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.RefillNumbers(w.ctx, r); err != nil || ranges() != 2 {
+		t.Fatalf("after 8 of 10 used: %d ranges, %v", ranges(), err)
 	}
 }

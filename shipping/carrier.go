@@ -90,12 +90,12 @@ func (rc *RateCard) Label(ctx context.Context, req LabelRequest) (Label, error) 
 	if rc.numbers == nil {
 		return Label{}, fmt.Errorf("label %s: no number store", rc.id)
 	}
-	serial, ok, err := rc.numbers.IssueNumber(ctx, rc.id)
+	serial, ok, err := rc.numbers.IssueNumber(ctx, rc.tracking.series)
 	if err != nil {
 		return Label{}, fmt.Errorf("label %s: issue tracking number: %w", rc.id, err)
 	}
 	if !ok {
-		return Label{}, fmt.Errorf("label %s: series %s: %w", rc.id, rc.id, ErrNoNumbers)
+		return Label{}, fmt.Errorf("label %s: series %s: %w", rc.id, rc.tracking.series, ErrNoNumbers)
 	}
 	n, err := rc.tracking.number(code, serial)
 	if err != nil {

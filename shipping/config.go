@@ -104,8 +104,10 @@ type AreaConfig struct {
 // TrackingConfig is a carrier's tracking number format.
 type TrackingConfig struct {
 	// Format is "ups1z" (1Z + shipper + service + 7-digit serial + check),
-	// "s10" (UPU S10: 2 letters + 8 digits + check + country) or "sscc"
-	// (the parcel's SSCC-18 from the site's GS1 company prefix).
+	// "s10" (UPU S10: 2 letters + 8 digits + check + country), "sscc"
+	// (the parcel's SSCC-18 from the site's GS1 company prefix) or "impb"
+	// (USPS: 92 + service type code + 9-digit Mailer ID + 7-digit serial +
+	// check, or 93 + ... + 6-digit Mailer ID + 10-digit serial + check).
 	Format string `toml:"format"`
 	// Shipper is the 6-character UPS shipper number (ups1z).
 	Shipper string `toml:"shipper"`
@@ -113,6 +115,10 @@ type TrackingConfig struct {
 	Indicator string `toml:"indicator"`
 	// Country is the 2-letter country of the issuing post (s10).
 	Country string `toml:"country"`
+	// MailerID is the USPS Mailer ID (impb): 9 digits starting with 9, or
+	// 6 digits up to 899999. Each Mailer ID has a number series of its
+	// own, and belongs to one carrier of the config.
+	MailerID string `toml:"mailer_id"`
 	// First and Last bound the serials central may allocate (default the
 	// whole space of the format).
 	First int64 `toml:"first"`
@@ -152,7 +158,8 @@ type ServiceConfig struct {
 	// standard, express or next_day.
 	Level oms.ServiceLevel `toml:"level"`
 	// TrackingCode is the service's part of the tracking number: the UPS
-	// 2-digit service code or the S10 service indicator.
+	// 2-digit service code, the S10 service indicator or the USPS 3-digit
+	// IMpb service type code (mail class, product and extra services).
 	TrackingCode string `toml:"tracking_code"`
 	// TransitDays is business days from pickup to delivery, per zone. A
 	// zone missing here (or in the rates) is not served.
@@ -271,6 +278,7 @@ func (c *Config) Validate() error {
 		return bad("carriers", "at least one carrier is needed")
 	}
 	carriers := map[string]bool{}
+	mailerIDs := map[string]string{} // Mailer ID -> the carrier field that has it
 	for i := range c.Carriers {
 		cc := &c.Carriers[i]
 		f := fmt.Sprintf("carriers[%d]", i+1)
@@ -283,6 +291,15 @@ func (c *Config) Validate() error {
 		carriers[cc.ID] = true
 		if err := cc.validate(c, f, sites); err != nil {
 			return err
+		}
+		if cc.Tracking.Format == FormatIMpb {
+			// Series are per carrier and Mailer ID: two carriers sharing
+			// one would issue the same serials under it.
+			mid := cc.Tracking.MailerID
+			if other, dup := mailerIDs[mid]; dup {
+				return bad(f+".tracking.mailer_id", "%s is also %s.tracking.mailer_id; list all services of a Mailer ID under one carrier", mid, other)
+			}
+			mailerIDs[mid] = f
 		}
 	}
 	return nil
@@ -407,6 +424,10 @@ func (s *ServiceConfig) validate(cc *CarrierConfig, f string, zones, codes map[s
 		if s.TrackingCode != "" && !isCountry(s.TrackingCode) {
 			return bad("tracking_code", "%q: an S10 service indicator is 2 capital letters", s.TrackingCode)
 		}
+	case FormatIMpb:
+		if len(s.TrackingCode) != 3 || !allDigits(s.TrackingCode) {
+			return bad("tracking_code", "%q: an IMpb service type code is 3 digits (USPS service type code list)", s.TrackingCode)
+		}
 	}
 	if len(s.TransitDays) == 0 {
 		return bad("transit_days", "at least one zone is needed")
@@ -460,10 +481,14 @@ func (t *TrackingConfig) check() (field, msg string) {
 			return "first", "an sscc carrier numbers from the site's SSCC series; first and last do not apply"
 		}
 		return "", ""
+	case FormatIMpb:
+		if msg := checkMailerID(t.MailerID); msg != "" {
+			return "mailer_id", fmt.Sprintf("%q: %s", t.MailerID, msg)
+		}
 	default:
-		return "format", fmt.Sprintf("%q is not one of ups1z, s10, sscc", t.Format)
+		return "format", fmt.Sprintf("%q is not one of ups1z, s10, sscc, impb", t.Format)
 	}
-	limit := serialLimit(t.Format, "")
+	limit := serialLimit(t.Format, t.MailerID)
 	if t.First < 0 || t.First > limit {
 		return "first", fmt.Sprintf("%d: want 0 to %d", t.First, limit)
 	}

@@ -90,6 +90,7 @@ func FuzzParseConfig(f *testing.F) {
 	// minimising the 12 kB example config takes minutes on a shared
 	// 2-core machine. testCard covers every table of the format.
 	f.Add([]byte(testCard))
+	f.Add([]byte(impbCard))
 	f.Add([]byte(`base_currency = "EUR"`))
 	f.Add([]byte("[[carriers]]\nid = \"x\"\n[[carriers.services]]\n[[carriers.services.rates]]\nmax_g = 1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -112,4 +113,131 @@ func FuzzParseConfig(f *testing.F) {
 			svc.Rate(t.Context(), Parcel{To: testAddr("DE", "10115"), WeightGrams: 1500, LengthMM: 300, WidthMM: 200, HeightMM: 100})
 		}
 	})
+}
+
+// impbCard is testCard with a USPS carrier numbering by IMpb.
+const impbCard = testCard + `
+[[carriers]]
+id = "usps"
+name = "USPS"
+currency = "EUR"
+[carriers.tracking]
+format = "impb"
+mailer_id = "901649173"
+[[carriers.zones]]
+site = "HAM"
+country = "US"
+zone = "8"
+[[carriers.services]]
+code = "priority"
+name = "USPS Priority Mail"
+level = "express"
+tracking_code = "055"
+transit_days = { "8" = 3 }
+rates = [ { max_g = 1000, prices = { "8" = 2500 } } ]
+`
+
+func TestIMpbConfig(t *testing.T) {
+	card := impbCard
+	c, err := Parse([]byte(card))
+	if err != nil {
+		t.Fatal(err)
+	}
+	series := map[string]Series{}
+	for _, s := range c.Series() {
+		series[s.Name] = s
+	}
+	if s, ok := series["usps:901649173"]; !ok || s.Carrier != "usps" || s.First != 0 || s.Last != 9_999_999 {
+		t.Errorf("usps series %+v (found %v), want usps:901649173 of carrier usps, 0..9999999", s, ok)
+	}
+	if _, ok := series["usps"]; ok {
+		t.Error("usps has a series without its Mailer ID")
+	}
+	if s := series["acme"]; s.Carrier != "acme" {
+		t.Errorf("acme series %+v: carrier should be acme", s)
+	}
+	// A 6-digit Mailer ID: channel 93 and a 10-digit serial.
+	c6, err := Parse([]byte(strings.Replace(card, `mailer_id = "901649173"`, `mailer_id = "012345"`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range c6.Series() {
+		if s.Carrier == "usps" && (s.Name != "usps:012345" || s.Last != 9_999_999_999) {
+			t.Errorf("6-digit Mailer ID series %+v, want usps:012345 up to 9999999999", s)
+		}
+	}
+
+	cases := []struct{ from, to, want string }{
+		{`mailer_id = "901649173"`, `mailer_id = "90164917"`, "carriers[3].tracking.mailer_id"},
+		{`mailer_id = "901649173"`, `mailer_id = "801649173"`, "carriers[3].tracking.mailer_id"},
+		{`mailer_id = "901649173"`, `mailer_id = "901649"`, "carriers[3].tracking.mailer_id"},
+		{`mailer_id = "901649173"`, `mailer_id = "90164917A"`, "carriers[3].tracking.mailer_id"},
+		{`mailer_id = "901649173"`, ``, "carriers[3].tracking.mailer_id"},
+		{`mailer_id = "901649173"`, `mailer_id = "901649173"` + "\nlast = 10000000", "carriers[3].tracking.last"},
+		{`tracking_code = "055"`, `tracking_code = "55"`, "carriers[3].services[1].tracking_code"},
+		{`tracking_code = "055"`, `tracking_code = "05A"`, "carriers[3].services[1].tracking_code"},
+		{`tracking_code = "055"`, ``, "carriers[3].services[1].tracking_code"},
+		// Two carriers with one Mailer ID would issue the same serials under it.
+		{`[[carriers]]
+id = "usps"`, `[[carriers]]
+id = "usps2"
+name = "USPS again"
+currency = "EUR"
+[carriers.tracking]
+format = "impb"
+mailer_id = "901649173"
+[[carriers.zones]]
+site = "HAM"
+country = "US"
+zone = "8"
+[[carriers.services]]
+code = "ground"
+name = "Ground"
+level = "standard"
+tracking_code = "001"
+transit_days = { "8" = 5 }
+rates = [ { max_g = 1000, prices = { "8" = 900 } } ]
+[[carriers]]
+id = "usps"`, "carriers[4].tracking.mailer_id"},
+	}
+	for _, cs := range cases {
+		s := strings.Replace(card, cs.from, cs.to, 1)
+		if s == card {
+			t.Fatalf("case %q does not apply to the card", cs.from)
+		}
+		_, err := Parse([]byte(s))
+		if err == nil || !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), cs.want) {
+			t.Errorf("%s -> %s: got %v, want an error naming %s", cs.from, cs.to, err, cs.want)
+		}
+	}
+}
+
+// TestDocsIMpbExample parses the USPS carrier docs/shipping.md shows
+// (kept out of the demo config) as a fourth carrier of the example.
+func TestDocsIMpbExample(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "shipping.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var block string
+	for _, part := range strings.Split(string(doc), "```toml\n")[1:] {
+		if b, _, _ := strings.Cut(part, "```"); strings.Contains(b, `format = "impb"`) {
+			block = b
+		}
+	}
+	if block == "" {
+		t.Fatal("docs/shipping.md has no toml block with an impb carrier")
+	}
+	src, err := os.ReadFile(filepath.Join("..", "configs", "shipping.example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse(append(src, "\n"+block...))
+	if err != nil {
+		t.Fatalf("docs example: %v", err)
+	}
+	last := c.Carriers[len(c.Carriers)-1]
+	if last.Tracking.Format != FormatIMpb || last.Tracking.MailerID == "" {
+		t.Fatalf("docs example carrier %s: tracking %+v", last.ID, last.Tracking)
+	}
 }

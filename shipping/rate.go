@@ -136,7 +136,8 @@ func newRateCard(c *Config, cc *CarrierConfig, cal *calendar) *RateCard {
 		residential: cc.ResidentialSurcharge, remoteSurcharge: cc.RemoteSurcharge,
 		remote: map[string][]string{}, maxLengthMM: cc.MaxLengthMM, cutoff: 17 * 60,
 		pickup: cc.Pickup, zones: map[string]map[string][]zoneRule{}, cal: cal,
-		tracking: trackingFormatter{format: cc.Tracking.Format, shipper: cc.Tracking.Shipper, indicator: cc.Tracking.Indicator, country: cc.Tracking.Country},
+		tracking: trackingFormatter{format: cc.Tracking.Format, shipper: cc.Tracking.Shipper, indicator: cc.Tracking.Indicator,
+			country: cc.Tracking.Country, mailerID: cc.Tracking.MailerID, series: cc.trackingSeries()},
 	}
 	// A rough conversion is enough to rank quotes; money itself stays integer.
 	rc.toBase = 1

@@ -213,7 +213,7 @@ func (s *Service) NumbersLeft(ctx context.Context, carrier string) (int64, error
 	if rc.tracking.format == FormatSSCC {
 		return s.opt.Numbers.NumbersLeft(ctx, SSCCSeries(s.site.GS1CompanyPrefix))
 	}
-	return s.opt.Numbers.NumbersLeft(ctx, carrier)
+	return s.opt.Numbers.NumbersLeft(ctx, rc.tracking.series)
 }
 
 // NeedsCustoms reports whether an order going to country needs a customs

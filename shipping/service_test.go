@@ -352,3 +352,39 @@ func TestNewServiceValidatesHandBuiltConfig(t *testing.T) {
 		t.Fatal("nil config accepted")
 	}
 }
+
+// TestIssueIMpb issues USPS numbers through the service: each from the
+// carrier's series under its Mailer ID, with the service's type code, in
+// order, until the station's range is used up.
+func TestIssueIMpb(t *testing.T) {
+	c, err := Parse([]byte(impbCard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nums := &memNumbers{next: map[string]int64{}, limit: 3}
+	s, err := NewService(c, Options{Site: "HAM", Station: "PACK-01", Numbers: nums, Now: func() time.Time { return friday10 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	for serial := range int64(3) {
+		n, err := s.IssueTracking(ctx, "usps", "priority", "")
+		want, _ := MakeIMpb("92", "055", "901649173", serial)
+		if err != nil || n != want || CheckIMpb(n) != nil {
+			t.Fatalf("usps number %d: %s %v, want %s", serial, n, err, want)
+		}
+	}
+	if nums.next["usps:901649173"] != 3 || nums.next["usps"] != 0 {
+		t.Fatalf("series used: %v, want 3 of usps:901649173", nums.next)
+	}
+	if left, err := s.NumbersLeft(ctx, "usps"); err != nil || left != 0 {
+		t.Fatalf("numbers left %d %v, want 0 of usps:901649173", left, err)
+	}
+	if _, err := s.IssueTracking(ctx, "usps", "priority", ""); !errors.Is(err, ErrNoNumbers) || !strings.Contains(err.Error(), "usps:901649173") {
+		t.Fatalf("exhausted: %v, want ErrNoNumbers naming series usps:901649173", err)
+	}
+	// The other carriers still number from a series named after them.
+	if n, err := s.IssueTracking(ctx, "acme", "eco", ""); err != nil || CheckUPS1Z(n) != nil || nums.next["acme"] != 1 {
+		t.Fatalf("acme: %s %v, series %v", n, err, nums.next)
+	}
+}

@@ -20,27 +20,52 @@ const (
 	FormatS10 = "s10"
 	// FormatSSCC uses the parcel's SSCC-18 (GS1 AI 00) as its tracking number.
 	FormatSSCC = "sscc"
+	// FormatIMpb is the 22-digit USPS tracking number of the Intelligent
+	// Mail package barcode (USPS Publication 199, the Package Identification
+	// Code): the channel application identifier (92 with a 9-digit Mailer
+	// ID, 93 with a 6-digit one), a 3-digit service type code, the Mailer
+	// ID, a serial of the remaining 7 or 10 digits and a GS1 mod-10 check
+	// digit.
+	FormatIMpb = "impb"
 )
 
 // SSCCSeries is the name of the number series of SSCCs under a GS1 company prefix.
 func SSCCSeries(companyPrefix string) string { return "sscc:" + companyPrefix }
 
-// serialLimit is the highest serial a format can hold. For SSCC the
-// serial counts over extension digit and serial reference together.
-func serialLimit(format, companyPrefix string) int64 {
+// IMpbSeries is the name of a carrier's number series of IMpb serials
+// under one USPS Mailer ID ("usps:901649173"). The serial's width depends
+// on the Mailer ID, and a series' bounds only ever widen at central, so a
+// new Mailer ID starts a series of its own.
+func IMpbSeries(carrier, mailerID string) string { return carrier + ":" + mailerID }
+
+// serialLimit is the highest serial a format can hold. issuer is the GS1
+// company prefix for sscc, the USPS Mailer ID for impb; the other formats
+// ignore it. For SSCC the serial counts over extension digit and serial
+// reference together.
+func serialLimit(format, issuer string) int64 {
 	switch format {
 	case FormatUPS1Z:
 		return 9_999_999
 	case FormatS10:
 		return 99_999_999
 	case FormatSSCC:
-		n := int64(1)
-		for range 17 - len(companyPrefix) {
-			n *= 10
+		return allNines(17 - len(issuer))
+	case FormatIMpb:
+		if checkMailerID(issuer) != "" {
+			return 0
 		}
-		return n - 1
+		return allNines(impbLen - 1 - 5 - len(issuer)) // less check digit, channel and service type
 	}
 	return 0
+}
+
+// allNines is the largest number of n digits.
+func allNines(n int) int64 {
+	v := int64(1)
+	for range n {
+		v *= 10
+	}
+	return v - 1
 }
 
 // UPSCheckDigit returns the check digit of the 15 characters after "1Z"
@@ -178,6 +203,91 @@ func CheckSSCC(s string) error {
 	return nil
 }
 
+// impbLen is the length of the IMpb tracking numbers this package issues.
+// (Publication 199 also has a 26-digit form, with 4 more serial digits,
+// and 20-digit legacy numbers; neither is issued here.)
+const impbLen = 22
+
+// checkMailerID says what is wrong with a USPS Mailer ID, or "". USPS
+// assigns 6-digit Mailer IDs from 000000 to 899999 and 9-digit ones from
+// 900000000 to 999999999 (the ranges as printer makers' Intelligent Mail
+// barcode guides list them), so the first digit tells the length.
+func checkMailerID(mid string) string {
+	switch {
+	case len(mid) != 9 && len(mid) != 6 || !allDigits(mid):
+		return "a USPS Mailer ID is 9 or 6 digits"
+	case len(mid) == 9 && mid[0] != '9':
+		return "a 9-digit Mailer ID starts with 9"
+	case len(mid) == 6 && mid[0] == '9':
+		return "a 6-digit Mailer ID is 000000 to 899999"
+	}
+	return ""
+}
+
+// impbChannel is the channel application identifier of a commercial
+// mailer with Mailer ID mid: 92 for a 9-digit one, 93 for a 6-digit one.
+// (94 is USPS's online channel, whose numbers carry a source identifier;
+// 95 is USPS retail.)
+func impbChannel(mid string) string {
+	if len(mid) == 6 {
+		return "93"
+	}
+	return "92"
+}
+
+// MakeIMpb builds a 22-digit USPS IMpb tracking number: channel (92 with
+// a 9-digit Mailer ID, 93 with a 6-digit one), the 3-digit service type
+// code, the Mailer ID, the serial zero-padded to the remaining 7 or 10
+// digits, and the GS1 mod-10 check digit, which Publication 199 specifies
+// as the UCC/EAN MOD 10. The label prints it in a GS1-128 barcode after
+// AI 420 and the destination ZIP Code.
+func MakeIMpb(channel, serviceType, mailerID string, serial int64) (string, error) {
+	if channel != "92" && channel != "93" {
+		return "", fmt.Errorf("IMpb channel application identifier %q: a commercial mailer's is 92 (9-digit Mailer ID) or 93 (6-digit)", channel)
+	}
+	if msg := checkMailerID(mailerID); msg != "" {
+		return "", fmt.Errorf("USPS Mailer ID %q: %s", mailerID, msg)
+	}
+	if want := impbChannel(mailerID); channel != want {
+		return "", fmt.Errorf("IMpb channel application identifier %s: with a %d-digit Mailer ID it is %s", channel, len(mailerID), want)
+	}
+	if len(serviceType) != 3 || !allDigits(serviceType) {
+		return "", fmt.Errorf("IMpb service type code %q: want 3 digits", serviceType)
+	}
+	limit := serialLimit(FormatIMpb, mailerID)
+	if serial < 0 || serial > limit {
+		return "", fmt.Errorf("IMpb serial %d: want 0 to %d with a %d-digit Mailer ID", serial, limit, len(mailerID))
+	}
+	body := fmt.Sprintf("%s%s%s%0*d", channel, serviceType, mailerID, impbLen-1-5-len(mailerID), serial)
+	c, err := GS1CheckDigit(body)
+	if err != nil {
+		return "", err
+	}
+	return body + string(c), nil
+}
+
+// CheckIMpb verifies a 22-digit IMpb tracking number of the forms MakeIMpb
+// issues (channel 92 with a 9-digit Mailer ID, 93 with a 6-digit one) and
+// its check digit.
+func CheckIMpb(s string) error {
+	if len(s) != impbLen || !allDigits(s) {
+		return fmt.Errorf("IMpb tracking number %q: want %d digits", s, impbLen)
+	}
+	switch ch, midFirst := s[:2], s[5]; {
+	case ch == "92" && midFirst != '9':
+		return fmt.Errorf("IMpb tracking number %s: channel 92 needs a 9-digit Mailer ID, which starts with 9", s)
+	case ch == "93" && midFirst == '9':
+		return fmt.Errorf("IMpb tracking number %s: channel 93 needs a 6-digit Mailer ID, which does not start with 9", s)
+	case ch != "92" && ch != "93":
+		return fmt.Errorf("IMpb tracking number %s: channel %s; this package issues 92 and 93", s, ch)
+	}
+	c, _ := GS1CheckDigit(s[:impbLen-1])
+	if s[impbLen-1] != c {
+		return fmt.Errorf("IMpb tracking number %s: check digit should be %c", s, c)
+	}
+	return nil
+}
+
 // CheckTracking verifies a tracking number in any format this package
 // issues, telling them apart by shape.
 func CheckTracking(s string) error {
@@ -188,13 +298,18 @@ func CheckTracking(s string) error {
 		return CheckS10(s)
 	case len(s) == 18 && allDigits(s):
 		return CheckSSCC(s)
+	case len(s) == impbLen && allDigits(s):
+		return CheckIMpb(s)
 	}
-	return fmt.Errorf("tracking number %q: not a 1Z, S10 or SSCC number", s)
+	return fmt.Errorf("tracking number %q: not a 1Z, S10, SSCC or IMpb number", s)
 }
 
 // trackingFormatter turns serials of one carrier's series into numbers.
 type trackingFormatter struct {
-	format, shipper, indicator, country, prefix string
+	format, shipper, indicator, country, prefix, mailerID string
+	// series is the number series the carrier issues from ("" for sscc,
+	// which uses the site's SSCC series).
+	series string
 }
 
 func (t *trackingFormatter) number(serviceCode string, serial int64) (string, error) {
@@ -209,6 +324,8 @@ func (t *trackingFormatter) number(serviceCode string, serial int64) (string, er
 		return MakeS10(ind, serial, t.country)
 	case FormatSSCC:
 		return MakeSSCC(t.prefix, serial)
+	case FormatIMpb:
+		return MakeIMpb(impbChannel(t.mailerID), serviceCode, t.mailerID, serial)
 	}
 	return "", fmt.Errorf("tracking format %q unknown", t.format)
 }
@@ -216,15 +333,33 @@ func (t *trackingFormatter) number(serviceCode string, serial int64) (string, er
 // Series is a number series central allocates ranges of: a carrier's
 // tracking numbers or a GS1 company prefix's SSCCs.
 type Series struct {
-	// Name is the series id stations and central use ("ups", "sscc:4012345").
+	// Name is the series id stations and central use ("ups",
+	// "usps:901649173", "sscc:4012345").
 	Name string
+	// Carrier is the carrier whose tracking numbers the series holds, ""
+	// for an SSCC series. It is the series name except for impb carriers,
+	// whose series is per Mailer ID (IMpbSeries).
+	Carrier string
 	// First and Last bound the serials that may be allocated, inclusive.
 	First, Last int64
 }
 
+// trackingSeries is the number series a carrier issues tracking numbers
+// from: its id, or for impb its id and Mailer ID; "" for sscc.
+func (cc *CarrierConfig) trackingSeries() string {
+	switch cc.Tracking.Format {
+	case FormatSSCC:
+		return ""
+	case FormatIMpb:
+		return IMpbSeries(cc.ID, cc.Tracking.MailerID)
+	}
+	return cc.ID
+}
+
 // Series lists every number series the config needs: one per carrier with
-// its own tracking format, one per GS1 company prefix. Central defines
-// them (central.Store.DefineNumberSeries) before allocating ranges.
+// its own tracking format (per carrier and Mailer ID for impb), one per
+// GS1 company prefix. Central defines them (central.Store.DefineNumberSeries)
+// before allocating ranges.
 func (c *Config) Series() []Series {
 	var out []Series
 	seen := map[string]bool{}
@@ -240,9 +375,9 @@ func (c *Config) Series() []Series {
 		}
 		last := cc.Tracking.Last
 		if last == 0 {
-			last = serialLimit(cc.Tracking.Format, "")
+			last = serialLimit(cc.Tracking.Format, cc.Tracking.MailerID)
 		}
-		out = append(out, Series{Name: cc.ID, First: cc.Tracking.First, Last: last})
+		out = append(out, Series{Name: cc.trackingSeries(), Carrier: cc.ID, First: cc.Tracking.First, Last: last})
 	}
 	return out
 }
