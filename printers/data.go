@@ -30,7 +30,9 @@ type ShippingLabel struct {
 	Packages       int         `json:"packages"`
 }
 
-// Validate checks every field; the error names the field.
+// Validate checks every field; the error names the field. A label whose
+// tracking number is a USPS IMpb needs a US ZIP Code in ship_to.postal_code,
+// which its barcode carries (IMpb).
 func (d *ShippingLabel) Validate() error {
 	v := validator{}
 	v.address("ship_from", d.ShipFrom)
@@ -38,6 +40,11 @@ func (d *ShippingLabel) Validate() error {
 	v.text("carrier", d.Carrier, true, 30)
 	v.text("service", d.Service, true, 40)
 	v.code128("tracking_number", d.TrackingNumber, true, 40)
+	if d.IMpb() {
+		if _, ok := USZIP(d.ShipTo.PostalCode); !ok {
+			v.fail("ship_to.postal_code", fmt.Sprintf("a USPS IMpb label needs a US ZIP Code (12345 or 12345-6789), got %q", d.ShipTo.PostalCode))
+		}
+	}
 	v.sscc("sscc", d.SSCC, true)
 	v.weight("weight_kg", d.WeightKG, true)
 	v.text("order_id", d.OrderID, true, 40)
@@ -45,6 +52,13 @@ func (d *ShippingLabel) Validate() error {
 	v.packageOf("package", "packages", d.Package, d.Packages)
 	return v.err
 }
+
+// IMpb reports whether the tracking number is a USPS IMpb (IsIMpb). The
+// shipping template then prints it as USPS Publication 199 asks: a
+// GS1-128 of FNC1, 420, the ship-to ZIP Code, FNC1 and the IMpb under a
+// "USPS TRACKING #" banner, with the number in groups of four under it.
+// Every other tracking number prints as a plain Code 128.
+func (d *ShippingLabel) IMpb() bool { return IsIMpb(d.TrackingNumber) }
 
 // SlipLine is one order line on a packing slip.
 type SlipLine struct {

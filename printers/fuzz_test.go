@@ -18,6 +18,13 @@ func FuzzLabelData(f *testing.F) {
 		b, _ := json.Marshal(d)
 		f.Add(uint8(i), b)
 	}
+	for i, name := range names {
+		if name == "shipping" { // a USPS label, and an IMpb to a postal code that is no ZIP Code
+			b, _ := json.Marshal(uspsShipping("20500-0003", "9205590164917312751089"))
+			f.Add(uint8(i), b)
+			f.Add(uint8(i), bytes.Replace(b, []byte(`"20500-0003"`), []byte(`"SW1A 1AA"`), 1))
+		}
+	}
 	f.Add(uint8(0), []byte(`{"ship_to":{"name":"^XA~JR_5E"}}`))
 	f.Add(uint8(1), []byte(`{"lines":[{"qty":-1}]} trailing`))
 	f.Add(uint8(2), []byte(`{"weight_kg":"heavy"}`))

@@ -26,6 +26,10 @@ type renderCase struct {
 	template string
 	dpi      DPI
 	data     LabelData
+	// scans spells out, by field, the text a barcode must scan as, beside
+	// what the builder recorded for it (Barcode.Want), so that a wrong
+	// Want cannot pass unnoticed.
+	scans map[string]string
 }
 
 func renderCases(t *testing.T) []renderCase {
@@ -37,11 +41,20 @@ func renderCases(t *testing.T) []renderCase {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cases = append(cases, renderCase{fmt.Sprintf("%s-%d", name, dpi), name, dpi, d})
+			cases = append(cases, renderCase{name: fmt.Sprintf("%s-%d", name, dpi), template: name, dpi: dpi, data: d})
 		}
 	}
 	inj := injectionShipping()
-	cases = append(cases, renderCase{"injection-203", "shipping", DPI203, inj})
+	cases = append(cases, renderCase{name: "injection-203", template: "shipping", dpi: DPI203, data: inj})
+	// USPS IMpb labels: ZIP+4 at 203 dpi is the widest barcode at the
+	// coarsest module. GS1-128 scans as "]C1" (the leading FNC1), then
+	// 420 and the ZIP, GS for the FNC1 after it, then the IMpb.
+	cases = append(cases,
+		renderCase{"usps-zip4-203", "shipping", DPI203, uspsShipping("20500-0003", "9205590164917312751089"),
+			map[string]string{"tracking_number": "]C1420205000003\x1d9205590164917312751089"}},
+		renderCase{"usps-zip5-300", "shipping", DPI300, uspsShipping("20500", "9300101234500000000424"),
+			map[string]string{"tracking_number": "]C142020500\x1d9300101234500000000424"}},
+	)
 	return cases
 }
 
@@ -116,8 +129,9 @@ func TestRenderAndScan(t *testing.T) {
 		for k, f := range res.Files[i] {
 			imgs[k] = loadPNG(t, f)
 		}
+		scanned := map[string]bool{}
 		for _, bc := range r.Barcodes {
-			got, sym, err := decodeAt(imgs[bc.Label], bc, c.dpi)
+			got, sym, bounds, err := decodeAt(imgs[bc.Label], bc, c.dpi)
 			if err != nil {
 				t.Errorf("%s label %d: %s %s at %d,%d: %v", c.name, bc.Label, bc.Sym, bc.Field, bc.X, bc.Y, err)
 				continue
@@ -126,7 +140,46 @@ func TestRenderAndScan(t *testing.T) {
 			if got != wantText || sym != wantSym {
 				t.Errorf("%s: %s %s scanned %q (%s), want %q (%s)", c.name, bc.Sym, bc.Field, got, sym, wantText, wantSym)
 			}
+			if want, ok := c.scans[bc.Field]; ok {
+				scanned[bc.Field] = true
+				if got != want {
+					t.Errorf("%s: %s scanned %q, want exactly %q", c.name, bc.Field, got, want)
+				}
+			}
+			if d, ok := c.data.(*ShippingLabel); ok && d.IMpb() && bc.Field == "tracking_number" {
+				zip, _ := USZIP(d.ShipTo.PostalCode)
+				checkIMpbPrint(t, c, len(zip), bounds, imgs[bc.Label].Bounds().Dx())
+			}
 		}
+		for f := range c.scans {
+			if !scanned[f] {
+				t.Errorf("%s: no %s barcode scanned", c.name, f)
+			}
+		}
+	}
+}
+
+// checkIMpbPrint checks an IMpb as the renderer drew it against
+// Publication 199: all of it Code 128 subset C (its width a whole number of
+// modules of impbModules), a module of 13 to 21 mils, and quiet zones of
+// at least 1/8 inch and ten modules to the label's edges.
+func checkIMpbPrint(t *testing.T, c renderCase, zipLen int, r image.Rectangle, labelDots int) {
+	t.Helper()
+	modules := impbModules(zipLen)
+	x := r.Dx() / modules
+	if x*modules != r.Dx() {
+		t.Errorf("%s: IMpb %d dots wide, not a whole number of its %d subset C modules", c.name, r.Dx(), modules)
+		return
+	}
+	if inch := float64(x) / float64(c.dpi); inch < 0.013 || inch > 0.021 {
+		t.Errorf("%s: IMpb module %d dots = %.4f in, want 0.013 to 0.021", c.name, x, inch)
+	}
+	quiet := max(c.dpi.Dots(3.175), 10*x)
+	if r.Min.X < quiet || labelDots-r.Max.X < quiet {
+		t.Errorf("%s: IMpb from dot %d to %d of %d, quiet zones under %d dots", c.name, r.Min.X, r.Max.X, labelDots, quiet)
+	}
+	if h := float64(r.Dy()) / float64(c.dpi); h < 0.75 {
+		t.Errorf("%s: IMpb bars %.3f in high, want at least 0.75", c.name, h)
 	}
 }
 
@@ -186,7 +239,9 @@ func barcodeBounds(img image.Image, x, y, gap int) (image.Rectangle, bool) {
 	b := img.Bounds()
 	box := image.Rect(x, y, x+1, y+1)
 	found := false
-	for range 50 {
+	// Each round grows the box by at most gap on each side, so a barcode
+	// as wide as the label needs width/gap rounds.
+	for range (b.Dx()+b.Dy())/max(gap, 1) + 2 {
 		search := image.Rect(box.Min.X-gap, box.Min.Y-gap, box.Max.X+gap, box.Max.Y+gap).Intersect(b)
 		next := image.Rectangle{}
 		any := false
@@ -214,12 +269,13 @@ func barcodeBounds(img image.Image, x, y, gap int) (image.Rectangle, bool) {
 }
 
 // decodeAt crops the barcode at bc's origin out of the label image, puts a
-// white quiet zone around it and decodes it with the reader for its symbology.
-func decodeAt(img image.Image, bc Barcode, dpi DPI) (string, string, error) {
+// white quiet zone around it and decodes it with the reader for its
+// symbology; it also returns where the barcode was found.
+func decodeAt(img image.Image, bc Barcode, dpi DPI) (string, string, image.Rectangle, error) {
 	gap := dpi.Dots(1.6)
 	r, ok := barcodeBounds(img, bc.X, bc.Y, gap)
 	if !ok {
-		return "", "", fmt.Errorf("nothing printed at the barcode origin")
+		return "", "", r, fmt.Errorf("nothing printed at the barcode origin")
 	}
 	pad := dpi.Dots(6)
 	canvas := image.NewGray(image.Rect(0, 0, r.Dx()+2*pad, r.Dy()+2*pad))
@@ -227,7 +283,7 @@ func decodeAt(img image.Image, bc Barcode, dpi DPI) (string, string, error) {
 	draw.Draw(canvas, image.Rect(pad, pad, pad+r.Dx(), pad+r.Dy()), img, r.Min, draw.Src)
 	bmp, err := gozxing.NewBinaryBitmapFromImage(canvas)
 	if err != nil {
-		return "", "", err
+		return "", "", r, err
 	}
 	hints := map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true}
 	var rd gozxing.Reader
@@ -244,14 +300,14 @@ func decodeAt(img image.Image, bc Barcode, dpi DPI) (string, string, error) {
 	case SymQR:
 		rd = qrcode.NewQRCodeReader()
 	default:
-		return "", "", fmt.Errorf("no reader for %s", bc.Sym)
+		return "", "", r, fmt.Errorf("no reader for %s", bc.Sym)
 	}
 	res, err := rd.Decode(bmp, hints)
 	if err != nil {
-		return "", "", fmt.Errorf("decode crop %v: %w", r, err)
+		return "", "", r, fmt.Errorf("decode crop %v: %w", r, err)
 	}
 	sym, _ := res.GetResultMetadata()[gozxing.ResultMetadataType_SYMBOLOGY_IDENTIFIER].(string)
-	return res.GetText(), sym, nil
+	return res.GetText(), sym, r, nil
 }
 
 func injectionShipping() *ShippingLabel {

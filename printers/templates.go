@@ -88,6 +88,8 @@ var funcs = template.FuncMap{
 	"int":    func(i int) float64 { return float64(i) },
 	"gtin14": GTIN14,
 	"weight": func(kg float64) string { return fmt.Sprintf("%06d", int(kg*10+0.5)) },
+	// impbText groups an IMpb in fours for the line under its barcode.
+	"impbText": IMpbText,
 	// The ZPL elements. Each takes the Page (. or $) first; they are funcs
 	// rather than methods because text/template finds methods by reflection
 	// on every call, which costs more than the whole label otherwise.
@@ -101,6 +103,7 @@ var funcs = template.FuncMap{
 	"vline":         (*Page).VLine,
 	"code128":       (*Page).Code128,
 	"gs1128":        (*Page).GS1128,
+	"impb":          (*Page).IMpb,
 	"ean13":         (*Page).EAN13,
 	"datamatrix":    (*Page).DataMatrix,
 	"datamatrixGS1": (*Page).DataMatrixGS1,
@@ -183,7 +186,7 @@ func (ts *Templates) Render(name string, dpi DPI, data LabelData) (*Rendered, er
 // escaped, appending to the document the template is writing; templates call
 // them as funcs with the page first: {{text . x y w h "field" value}}
 // (startLabel, endLabel, font, text, textBlock, box, hline, vline, code128,
-// gs1128, ean13, datamatrix, datamatrixGS1, qr).
+// gs1128, impb, ean13, datamatrix, datamatrixGS1, qr).
 type Page struct {
 	Data LabelData
 	W, H float64
@@ -261,6 +264,13 @@ func (p *Page) GS1128(x, y, h, module float64, field string, aiValues ...string)
 		return "", fmt.Errorf("%s: %w", field, err)
 	}
 	return p.frag(func() { p.l.GS1128(x, y, h, module, field, elems...) })
+}
+
+// IMpb prints a USPS Intelligent Mail package barcode: GS1-128 of FNC1,
+// 420, the ZIP Code of postal, FNC1 and the IMpb, without an
+// interpretation line (see Label.IMpb).
+func (p *Page) IMpb(x, y, h, module float64, field, postal, impb string) (string, error) {
+	return p.frag(func() { p.l.IMpb(x, y, h, module, field, postal, impb) })
 }
 
 // EAN13 prints an EAN-13 barcode.

@@ -72,6 +72,7 @@ type Label struct {
 	barcodes []Barcode
 	open     bool
 	count    int
+	width    int // print width of the open label in dots
 }
 
 // Symbology names a barcode type the builder can print.
@@ -201,8 +202,9 @@ func (l *Label) Start(widthMM, heightMM float64) {
 		return
 	}
 	l.open = true
+	l.width = l.dots(widthMM)
 	l.buf = append(l.buf, "^XA^CI28^PW"...)
-	l.num(l.dots(widthMM))
+	l.num(l.width)
 	l.buf = append(l.buf, "^LL"...)
 	l.num(l.dots(heightMM))
 	l.buf = append(l.buf, "^LH0,0"...)
