@@ -1,5 +1,7 @@
 package oms
 
+import "fmt"
+
 // UPSCheckDigit returns the check digit of a UPS 1Z tracking number from
 // the 15 characters between "1Z" and the check digit: digits count as
 // themselves, capital letters as (position in the alphabet + 1) mod 10
@@ -54,4 +56,36 @@ func S10CheckDigit(serial string) (byte, bool) {
 		c = 5
 	}
 	return byte('0' + c), true
+}
+
+// IMpbLen is the length of the USPS IMpb tracking numbers Packline
+// issues and reads on labels.
+const IMpbLen = 22
+
+// CheckIMpb says what is wrong with a 22-digit USPS IMpb tracking number,
+// or nothing: "92" with a 9-digit Mailer ID (which starts with 9) or "93"
+// with a 6-digit one (which does not), then the rest, and a GS1 mod-10
+// check digit over the 21 digits before it (USPS Publication 199). The
+// error names the number; the shipping package issues these numbers and
+// the printers package prints them, each by this one rule.
+func CheckIMpb(s string) error {
+	if len(s) != IMpbLen {
+		return fmt.Errorf("IMpb tracking number %q: want %d digits", s, IMpbLen)
+	}
+	c, ok := GS1CheckDigit(s[:IMpbLen-1])
+	if !ok || s[IMpbLen-1] < '0' || s[IMpbLen-1] > '9' {
+		return fmt.Errorf("IMpb tracking number %q: want %d digits", s, IMpbLen)
+	}
+	switch ch, midFirst := s[:2], s[5]; {
+	case ch == "92" && midFirst != '9':
+		return fmt.Errorf("IMpb tracking number %s: channel 92 needs a 9-digit Mailer ID, which starts with 9", s)
+	case ch == "93" && midFirst == '9':
+		return fmt.Errorf("IMpb tracking number %s: channel 93 needs a 6-digit Mailer ID, which does not start with 9", s)
+	case ch != "92" && ch != "93":
+		return fmt.Errorf("IMpb tracking number %s: channel %s; Packline issues 92 and 93", s, ch)
+	}
+	if s[IMpbLen-1] != c {
+		return fmt.Errorf("IMpb tracking number %s: check digit should be %c", s, c)
+	}
+	return nil
 }

@@ -1,6 +1,9 @@
 package oms
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCarrierCheckDigits(t *testing.T) {
 	// UPS: 1Z999AA10123456784 is the sample number UPS publishes.
@@ -22,6 +25,31 @@ func TestCarrierCheckDigits(t *testing.T) {
 	for _, bad := range []string{"", "4731248", "4731248X", "473124820"} {
 		if _, ok := S10CheckDigit(bad); ok {
 			t.Errorf("S10 serial %q accepted", bad)
+		}
+	}
+}
+
+func TestCheckIMpb(t *testing.T) {
+	// 9205590164917312751089: the scanner's IMpb test number (channel 92,
+	// service type 055, Mailer ID 901649173, serial 1275108, check 9);
+	// 9212391234567812345670 is USPS Publication 199's worked MOD 10
+	// example (check digit 0).
+	for _, good := range []string{"9205590164917312751089", "9212391234567812345670"} {
+		if err := CheckIMpb(good); err != nil {
+			t.Errorf("%s: %v", good, err)
+		}
+	}
+	for bad, want := range map[string]string{
+		"9205590164917312751088":  "check digit should be 9",
+		"920559016491731275108":   "want 22 digits",
+		"92055901649173127510x9":  "want 22 digits",
+		"9405590164917312751089":  "channel 94",
+		"9205580164917312751089":  "channel 92 needs a 9-digit Mailer ID",
+		"9305590164917312751089":  "channel 93 needs a 6-digit Mailer ID",
+		"92055901649173127510899": "want 22 digits",
+	} {
+		if err := CheckIMpb(bad); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", bad, err, want)
 		}
 	}
 }

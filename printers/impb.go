@@ -39,25 +39,7 @@ const (
 // a 9-digit Mailer ID (which starts with 9) or 93 with a 6-digit one
 // (which does not), a 3-digit service type code, the serial, and a GS1
 // mod-10 check digit over the 21 digits before it.
-func IsIMpb(s string) bool {
-	if len(s) != impbDigits || !allDigits(s) {
-		return false
-	}
-	switch mid := s[5]; s[:2] {
-	case "92":
-		if mid != '9' {
-			return false
-		}
-	case "93":
-		if mid == '9' {
-			return false
-		}
-	default:
-		return false
-	}
-	c, ok := oms.GS1CheckDigit(s[:impbDigits-1])
-	return ok && c == s[impbDigits-1]
-}
+func IsIMpb(s string) bool { return oms.CheckIMpb(s) == nil }
 
 // USZIP returns a US postal code as the IMpb routing element (AI 420)
 // carries it: the 5-digit ZIP Code, or ZIP+4 as 9 digits without its

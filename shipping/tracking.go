@@ -269,24 +269,7 @@ func MakeIMpb(channel, serviceType, mailerID string, serial int64) (string, erro
 // CheckIMpb verifies a 22-digit IMpb tracking number of the forms MakeIMpb
 // issues (channel 92 with a 9-digit Mailer ID, 93 with a 6-digit one) and
 // its check digit.
-func CheckIMpb(s string) error {
-	if len(s) != impbLen || !allDigits(s) {
-		return fmt.Errorf("IMpb tracking number %q: want %d digits", s, impbLen)
-	}
-	switch ch, midFirst := s[:2], s[5]; {
-	case ch == "92" && midFirst != '9':
-		return fmt.Errorf("IMpb tracking number %s: channel 92 needs a 9-digit Mailer ID, which starts with 9", s)
-	case ch == "93" && midFirst == '9':
-		return fmt.Errorf("IMpb tracking number %s: channel 93 needs a 6-digit Mailer ID, which does not start with 9", s)
-	case ch != "92" && ch != "93":
-		return fmt.Errorf("IMpb tracking number %s: channel %s; this package issues 92 and 93", s, ch)
-	}
-	c, _ := GS1CheckDigit(s[:impbLen-1])
-	if s[impbLen-1] != c {
-		return fmt.Errorf("IMpb tracking number %s: check digit should be %c", s, c)
-	}
-	return nil
-}
+func CheckIMpb(s string) error { return oms.CheckIMpb(s) }
 
 // CheckTracking verifies a tracking number in any format this package
 // issues, telling them apart by shape.
