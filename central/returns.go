@@ -81,13 +81,16 @@ func (in *ReturnInput) validate() error {
 		if strings.TrimSpace(l.SKU) == "" {
 			return bad(field+".sku", "missing")
 		}
-		if l.Qty <= 0 {
-			return bad(field+".qty", "%d is not a positive quantity", l.Qty)
+		if l.Qty <= 0 || l.Qty > maxReturnQty {
+			return bad(field+".qty", "%d is not a quantity from 1 to %d", l.Qty, maxReturnQty)
 		}
 		in.Lines[i].SKU = strings.TrimSpace(l.SKU)
 	}
 	return nil
 }
+
+// maxReturnQty is the most units one return line may ask for.
+const maxReturnQty = 1_000_000
 
 // AuthorizeReturn issues an RMA for shipped lines of an order: it checks
 // each quantity against what can still come back (the rule of
@@ -127,11 +130,13 @@ func (s *Store) AuthorizeReturn(ctx context.Context, in ReturnInput) (RMAView, e
 			if want[l.SKU] == 0 {
 				skus = append(skus, l.SKU)
 			}
-			want[l.SKU] += l.Qty
-			if want[l.SKU] > r.Left {
+			// Compared before it is added: a sum of huge lines must not wrap
+			// round to a small one.
+			if l.Qty > r.Left-want[l.SKU] {
 				return fmt.Errorf("%w return: lines[%d].qty: %d of %s is more than can come back: %d shipped, %d already on earlier RMAs",
-					oms.ErrInvalid, i+1, want[l.SKU], l.SKU, r.Shipped, r.OnRMAs)
+					oms.ErrInvalid, i+1, int64(want[l.SKU])+int64(l.Qty), l.SKU, r.Shipped, r.OnRMAs)
 			}
+			want[l.SKU] += l.Qty
 		}
 		site, err := returnSite(ctx, tx, o.ID, skus)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -352,5 +353,28 @@ func TestReturnableAgreesWithAuthorizeReturn(t *testing.T) {
 
 	if _, err := w.store.Returnable(w.ctx, "PL99999999"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("returnable of an unknown order: %v, want not found", err)
+	}
+}
+
+// TestReturnLinesCannotWrapRound: lines whose sum would overflow are
+// refused, not wrapped to a small number that passes the check.
+func TestReturnLinesCannotWrapRound(t *testing.T) {
+	w := newWorld(t)
+	w.receive(t, "LON", "A-01-01-1", "SKU-1", 10)
+	o := w.packedOrder(t, "W-OVF", LineInput{SKU: "SKU-1", Qty: 4, UnitPrice: 100})
+	if err := w.store.RecordShipment(w.ctx, o.ID, shipment("SH-1", "JD0001", oms.PackedItem{SKU: "SKU-1", Qty: 4}), "test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, lines := range [][]ReturnLineInput{
+		{{SKU: "SKU-1", Qty: 1}, {SKU: "SKU-1", Qty: math.MaxInt}, {SKU: "SKU-1", Qty: math.MaxInt - 99}},
+		{{SKU: "SKU-1", Qty: 3}, {SKU: "SKU-1", Qty: 2}},
+	} {
+		if _, err := w.store.AuthorizeReturn(w.ctx, ReturnInput{OrderID: o.ID, Reason: "damaged", Lines: lines}); !errors.Is(err, oms.ErrInvalid) {
+			t.Fatalf("lines %+v: %v, want refused", lines, err)
+		}
+	}
+	left, _ := w.store.Returnable(w.ctx, o.ID)
+	if left["SKU-1"].Left != 4 {
+		t.Fatalf("after refused returns: %+v", left)
 	}
 }
