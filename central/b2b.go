@@ -700,6 +700,13 @@ func cancelSupplierPO(ctx context.Context, tx *sql.Tx, orderID, supplier, number
 		return fmt.Errorf("%s: %w", where, err)
 	}
 	if _, err := queueDoc(ctx, tx, "850", "cancel:"+number, orderID, self, to, test, "PO", cancel.Segments(), now); err != nil {
+		var de *edi.DelimiterError
+		if errors.As(err, &de) {
+			// What was sent cannot be written again (data an older
+			// writer let through): the supplier cannot be told, and the
+			// cancellation must fail as a conflict, not stop the caller.
+			return fmt.Errorf("%w: %s: %w", ErrConflict, where, err)
+		}
 		return fmt.Errorf("%s: %w", where, err)
 	}
 	return nil

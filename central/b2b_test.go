@@ -880,6 +880,18 @@ func TestDropShipCancelThatCannotTellTheSupplierCancelsNothing(t *testing.T) {
 	if v := w.view(t, id); v.Status == oms.StateCancelled || v.Lines[2].DropShip.State != "ordered" {
 		t.Fatalf("half cancelled: %s %+v", v.Status, v.Lines[2].DropShip)
 	}
+	// An 850 sent with data today's writer refuses (a component separator
+	// in a SKU, let through by an older writer) cannot be cancelled either:
+	// a conflict, not an error that stops the caller.
+	o3 := w.capture(t, order("W-DZ", testGB, false, LineInput{SKU: "TEAPOT-CI", Qty: 1, UnitPrice: 3000}))
+	w.svc.AllocateAll(w.ctx)
+	po = w.view(t, o3.ID).Lines[0].DropShip.PONumber
+	if _, err := w.store.db.Exec("UPDATE edi_outbound SET body = CAST(replace(CAST(body AS TEXT), 'TEAPOT-CI', 'TEA>POT') AS BLOB) WHERE kind = '850' AND ref = ?", po); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.store.Cancel(w.ctx, o3.ID, "cs", "changed mind"); !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), po) {
+		t.Fatalf("cancel of an 850 that cannot be written again: %v, want a conflict naming %s", err, po)
+	}
 }
 
 // TestB2BBuyerCancellationTellsTheSupplier: the buyer's cancellation 850
