@@ -2,6 +2,7 @@ package printers
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -41,6 +42,9 @@ func (d *ShippingLabel) Validate() error {
 	v.text("service", d.Service, true, 40)
 	v.code128("tracking_number", d.TrackingNumber, true, 40)
 	if d.IMpb() {
+		if !slices.Contains(uspsCountries, strings.ToUpper(d.ShipTo.Country)) {
+			v.fail("ship_to.country", fmt.Sprintf("a USPS IMpb label goes to the US or a US territory (%s), not %q", strings.Join(uspsCountries, ", "), d.ShipTo.Country))
+		}
 		if _, ok := USZIP(d.ShipTo.PostalCode); !ok {
 			v.fail("ship_to.postal_code", fmt.Sprintf("a USPS IMpb label needs a US ZIP Code (12345 or 12345-6789), got %q", d.ShipTo.PostalCode))
 		}
@@ -52,6 +56,10 @@ func (d *ShippingLabel) Validate() error {
 	v.packageOf("package", "packages", d.Package, d.Packages)
 	return v.err
 }
+
+// uspsCountries are where a ZIP Code routes a USPS parcel: the US and the
+// territories and freely associated states USPS delivers to as domestic.
+var uspsCountries = []string{"US", "PR", "VI", "GU", "AS", "MP", "UM", "FM", "MH", "PW"}
 
 // IMpb reports whether the tracking number is a USPS IMpb (IsIMpb). The
 // shipping template then prints it as USPS Publication 199 asks: a

@@ -157,6 +157,12 @@ func TestShippingIMpbNeedsZIP(t *testing.T) {
 			t.Errorf("postal code %q with a UPS number: %v", postal, err)
 		}
 	}
+	// A German postcode looks like a ZIP; the country says it is not one.
+	berlin := uspsShipping("10115", "9205590164917312751089")
+	berlin.ShipTo.Country, berlin.ShipTo.City, berlin.ShipTo.Region = "DE", "Berlin", ""
+	if _, err := ts.Render("shipping", DPI203, berlin); err == nil || !strings.Contains(err.Error(), "ship_to.country:") {
+		t.Errorf("IMpb to Berlin: %v, want ship_to.country refused", err)
+	}
 	for _, postal := range []string{"20500", "20500-0003", "205000003"} {
 		if _, err := ts.Render("shipping", DPI203, uspsShipping(postal, "9300101234500000000424")); err != nil {
 			t.Errorf("ZIP Code %q: %v", postal, err)
