@@ -47,7 +47,12 @@ func (svc *Service) RefillNumbers(ctx context.Context, r NumberRefill) error {
 				if carrier == "" && !sscc {
 					carrier = s.Name
 				}
-				used, err := svc.Store.NumbersUsed(ctx, site.ID, st, carrier, sscc)
+				var used int64
+				if mid, ok := strings.CutPrefix(s.Name, carrier+":"); ok && !sscc {
+					used, err = svc.Store.NumbersUsedIMpb(ctx, site.ID, st, carrier, mid)
+				} else {
+					used, err = svc.Store.NumbersUsed(ctx, site.ID, st, carrier, sscc)
+				}
 				if err != nil {
 					return err
 				}

@@ -71,12 +71,26 @@ func TestRefillCountsASeriesByItsCarrier(t *testing.T) {
 	var evs []oms.Event
 	for i := range 8 {
 		evs = append(evs, stationEvent("BER", "PACK-01", uint64(i+1), "", &oms.ShipmentCreated{Shipment: oms.Shipment{
-			ID: fmt.Sprintf("SH-%d", i), Carrier: "usps", TrackingNumber: fmt.Sprintf("T%d", i), Cartons: []oms.Carton{{Type: "BOX-S"}}}}))
+			ID: fmt.Sprintf("SH-%d", i), Carrier: "usps", TrackingNumber: fmt.Sprintf("92055901649173%07d", i), Cartons: []oms.Carton{{Type: "BOX-S"}}}}))
 	}
 	if _, _, err := w.store.ApplyStationEvents(w.ctx, evs); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.svc.RefillNumbers(w.ctx, r); err != nil || ranges() != 2 {
 		t.Fatalf("after 8 of 10 used: %d ranges, %v", ranges(), err)
+	}
+	// A new Mailer ID is a new series: the old one's shipments are not its
+	// own, so it gets its first range and no more, pass after pass.
+	next := []shipping.Series{{Name: "usps:902000000", Carrier: "usps", First: 0, Last: 9_999_999}}
+	if err := w.svc.DefineSeries(w.ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := w.svc.RefillNumbers(w.ctx, NumberRefill{Series: next, Low: 5, Size: 10}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ranges() != 3 {
+		t.Fatalf("after a new Mailer ID: %d ranges, want 3 (one more)", ranges())
 	}
 }

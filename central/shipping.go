@@ -152,8 +152,21 @@ func (s *Store) RefillNumberRange(ctx context.Context, site, station, series str
 // voided are not reported, so it can only undercount: keep the low-water
 // mark of RefillNumberRange well above a day's voids.
 func (s *Store) NumbersUsed(ctx context.Context, site, station, carrier string, sscc bool) (int64, error) {
+	return s.numbersUsed(ctx, site, station, carrier, "", sscc)
+}
+
+// NumbersUsedIMpb is NumbersUsed for a USPS IMpb series, one per Mailer
+// ID: only the carrier's shipments whose tracking number carries mailerID
+// (digits 6 on, after the channel and service type) count, so a series of
+// a new Mailer ID does not inherit the old one's shipments.
+func (s *Store) NumbersUsedIMpb(ctx context.Context, site, station, carrier, mailerID string) (int64, error) {
+	return s.numbersUsed(ctx, site, station, carrier, mailerID, false)
+}
+
+func (s *Store) numbersUsed(ctx context.Context, site, station, carrier, mailerID string, sscc bool) (int64, error) {
 	q := `SELECT count(*) FROM applied_events WHERE site = ? AND station = ? AND type = 'shipment.created'
-		AND json_extract(payload, '$.payload.shipment.carrier') = ?`
+		AND json_extract(payload, '$.payload.shipment.carrier') = ?
+		AND (? = '' OR substr(json_extract(payload, '$.payload.shipment.tracking_number'), 6, length(?)) = ?)`
 	if sscc {
 		q = `SELECT coalesce(sum(json_array_length(payload, '$.payload.shipment.cartons')), 0) FROM applied_events
 			WHERE site = ? AND station = ? AND type = 'shipment.created' AND (? = '' OR json_extract(payload, '$.payload.shipment.carrier') = ?)`
@@ -164,7 +177,7 @@ func (s *Store) NumbersUsed(ctx context.Context, site, station, carrier string, 
 		return n, nil
 	}
 	var n int64
-	if err := s.db.QueryRowContext(ctx, q, site, station, carrier).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, q, site, station, carrier, mailerID, mailerID, mailerID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("numbers used by %s/%s in %s: %w", site, station, s.path, err)
 	}
 	return n, nil
