@@ -239,8 +239,12 @@ func refuseOne(ctx context.Context, tx *sql.Tx, it StationEvent, now time.Time) 
 		oms.StationEventsSubject(ev.Site, ev.Station), it.Refused, it.Raw, timestamp(now), ev.Site, ev.Station, ev.Seq, ev.ID); err != nil {
 		return fmt.Errorf("set aside event %s: %w", ev.ID, err)
 	}
+	reason := it.Refused
+	if len(reason) > 300 {
+		reason = reason[:300] + "..."
+	}
 	return raiseException(ctx, tx, ev, &floorException{code: "event_refused",
-		message: fmt.Sprintf("%s event %s (seq %d) was set aside: %s", ev.Type, ev.ID, ev.Seq, it.Refused),
+		message: fmt.Sprintf("%q event %s (seq %d) was set aside: %q", ev.Type, ev.ID, ev.Seq, reason),
 		action:  "tell a lead; central keeps the event in its dead letters"}, now)
 }
 

@@ -191,6 +191,10 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 // bytes; a pack of a 2,000-line order about 120 KiB.
 const MaxEventBytes = 256 << 10
 
+// maxEnvelopeText bounds the type, order id and operator ParseEnvelope
+// takes.
+const maxEnvelopeText = 64
+
 // ParseEnvelope reads only an event's envelope: its id (a UUIDv7), type
 // (not checked against the known ones), site, station, seq, time,
 // operator and order. Central uses it to place an event it refuses in its
@@ -214,6 +218,16 @@ func ParseEnvelope(data []byte) (Event, error) {
 	}
 	if e.Site == "" {
 		return Event{}, fmt.Errorf("%w envelope %s: site: missing", ErrInvalid, e.ID)
+	}
+	// What central keeps of a refused event and shows people: a type and
+	// an order id of sane size and plain text, or no envelope at all.
+	for _, f := range []struct{ name, text string }{{"type", string(e.Type)}, {"order_id", e.OrderID}, {"operator", e.Operator}} {
+		if len(f.text) > maxEnvelopeText {
+			return Event{}, fmt.Errorf("%w envelope %s: %s: %d bytes, more than %d", ErrInvalid, e.ID, f.name, len(f.text), maxEnvelopeText)
+		}
+		if err := CheckText(f.text); err != nil {
+			return Event{}, fmt.Errorf("%w envelope %s: %s: %w", ErrInvalid, e.ID, f.name, err)
+		}
 	}
 	return e, nil
 }

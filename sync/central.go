@@ -389,16 +389,27 @@ func (p *TaskPublisher) publishOnce(ctx context.Context) (int, error) {
 	if err != nil || len(tasks) == 0 {
 		return 0, err
 	}
-	futures := make([]jetstream.PubAckFuture, len(tasks))
-	for i, t := range tasks {
+	// A task that cannot be published (one bigger than the server takes,
+	// say) is logged and left for the next pass; it does not hold up the
+	// tasks behind it, for this station or any other.
+	var sent []Task
+	var futures []jetstream.PubAckFuture
+	for _, t := range tasks {
 		msg := &nats.Msg{Subject: oms.StationTasksSubject(t.Site, t.Station), Data: t.Payload, Header: nats.Header{}}
-		futures[i], err = p.js.PublishMsgAsync(msg, jetstream.WithMsgID(t.EventID), jetstream.WithExpectStream(StreamTasks))
-		if err != nil {
-			futures = futures[:i]
-			break
+		f, perr := p.js.PublishMsgAsync(msg, jetstream.WithMsgID(t.EventID), jetstream.WithExpectStream(StreamTasks))
+		if perr != nil {
+			p.log.Error("publish task", "seq", t.Seq, "id", t.EventID, "station", t.Site+"/"+t.Station, "bytes", len(t.Payload), "err", perr)
+			if err == nil {
+				err = perr
+			}
+			if !errors.Is(perr, nats.ErrMaxPayload) {
+				break // the connection: the rest would fail the same way
+			}
+			continue
 		}
+		sent, futures = append(sent, t), append(futures, f)
 	}
-	done, firstErr := awaitAcks(ctx, futures, func(i int) int64 { return tasks[i].Seq })
+	done, firstErr := awaitAcks(ctx, futures, func(i int) int64 { return sent[i].Seq })
 	if len(done) > 0 {
 		if err := p.src.MarkTasksPublished(ctx, done); err != nil {
 			return 0, err

@@ -509,3 +509,68 @@ func TestBadMessagesTasksAreDropped(t *testing.T) {
 		return nil
 	})
 }
+
+// memTasks is a task outbox in memory, for the publisher alone.
+type memTasks struct {
+	mu        stdsync.Mutex
+	tasks     []sync.Task
+	published map[int64]bool
+}
+
+func (m *memTasks) PendingTasks(ctx context.Context, limit int) ([]sync.Task, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []sync.Task
+	for _, t := range m.tasks {
+		if !m.published[t.Seq] && len(out) < limit {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+func (m *memTasks) MarkTasksPublished(ctx context.Context, seqs []int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range seqs {
+		m.published[s] = true
+	}
+	return nil
+}
+
+// TestBadMessagesOversizedTaskDoesNotBlockTheOthers: a task bigger than
+// the server takes stays unpublished, and the tasks behind it, for other
+// stations too, are published.
+func TestBadMessagesOversizedTaskDoesNotBlockTheOthers(t *testing.T) {
+	node := newNode(t, "n1", freePort(t), t.TempDir())
+	node.start()
+	c := newCentral(t, node.url(), centralOpts{noApplier: true})
+	task := func(seq int64, station string, size int) sync.Task {
+		e := oms.NewEvent(&oms.TaskException{Code: "x", Message: strings.Repeat("m", size)})
+		e.Site, e.Station, e.OrderID, e.OrderVersion = "LON", station, "o1", seq
+		data, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sync.Task{Seq: seq, EventID: e.ID, Site: "LON", Station: station, Payload: data}
+	}
+	src := &memTasks{tasks: []sync.Task{task(1, "PACK-01", 2<<20), task(2, "PACK-01", 10), task(3, "PACK-02", 10)}, published: map[int64]bool{}}
+	pub := sync.NewTaskPublisher(c.js, src, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); pub.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	checkFor(t, 20*time.Second, 50*time.Millisecond, func() error {
+		src.mu.Lock()
+		defer src.mu.Unlock()
+		if !src.published[2] || !src.published[3] {
+			return fmt.Errorf("published: %v", src.published)
+		}
+		return nil
+	})
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	if src.published[1] {
+		t.Fatal("a task over the server's max payload counted as published")
+	}
+}
