@@ -154,6 +154,11 @@ func (a *Applier) setup(ctx context.Context) (jetstream.KeyValue, jetstream.Cons
 		if err == nil {
 			kv, kerr := a.js.KeyValue(ctx, BucketApplied)
 			if kerr == nil {
+				// Stations bundle events only once central says it reads
+				// bundles: an older omsd would set a bundle aside whole.
+				if _, err := kv.Put(ctx, FeaturesKey, []byte(featureBundles)); err != nil {
+					a.log.Warn("publish features", "err", err)
+				}
 				a.publishAllWatermarks(ctx, kv)
 				return kv, cons, nil
 			}

@@ -333,3 +333,41 @@ func streamSeqs(t testing.TB, js jetstream.JetStream, key sync.StationKey) map[u
 	}
 	return seqs
 }
+
+// advertiseBundles says, as central's applier does at start, that central
+// reads bundles: for tests that run a station without the applier.
+func (c *centralSide) advertiseBundles(t testing.TB) {
+	t.Helper()
+	kv, err := c.js.KeyValue(context.Background(), sync.BucketApplied)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Put(context.Background(), sync.FeaturesKey, []byte("bundles")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// streamBundles counts the stream's messages that are bundles.
+func streamBundles(t testing.TB, js jetstream.JetStream) (bundles, total int) {
+	t.Helper()
+	ctx := context.Background()
+	stream, err := js.Stream(ctx, sync.StreamEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := stream.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := info.State.FirstSeq; n <= info.State.LastSeq && info.State.Msgs > 0; n++ {
+		m, err := stream.GetMsg(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total++
+		if m.Header.Get(sync.EventsHeader) != "" {
+			bundles++
+		}
+	}
+	return bundles, total
+}

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"strconv"
+	"strings"
 	stdsync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -69,6 +72,11 @@ type Station struct {
 	// afterPublish is a test hook: called after JetStream acked a batch,
 	// before the acks are recorded.
 	afterPublish func([]uint64) bool
+
+	// bundles is set once central says it reads bundles (FeaturesKey);
+	// featuresAt is when the drainer last asked (drain goroutine only).
+	bundles    atomic.Bool
+	featuresAt time.Time
 
 	mu        stdsync.Mutex // guards the fields below
 	watermark uint64
@@ -189,7 +197,7 @@ func (s *Station) drain(ctx context.Context) {
 		}
 		var cur *inflight
 		if len(rows) > 0 {
-			cur = s.send(rows)
+			cur = s.send(rows, s.eventsPerMessage(ctx))
 			published = rows[len(rows)-1].Seq
 		}
 		if pending != nil {
@@ -216,15 +224,35 @@ func (s *Station) drain(ctx context.Context) {
 	}
 }
 
-// send publishes rows, bundled, without waiting for their acks.
-func (s *Station) send(rows []localdb.OutboxRow) *inflight {
+// eventsPerMessage is EventsPerMessage once central has said it reads
+// bundles (FeaturesKey in the watermark bucket), 1 until then: an older
+// omsd would set a bundle aside whole and the station would stall. It
+// asks at most every 5 s until central says so.
+func (s *Station) eventsPerMessage(ctx context.Context) int {
+	if !s.bundles.Load() && time.Since(s.featuresAt) > 5*time.Second {
+		s.featuresAt = time.Now()
+		if kv, err := s.js.KeyValue(ctx, BucketApplied); err == nil {
+			if e, err := kv.Get(ctx, FeaturesKey); err == nil && slices.Contains(strings.Fields(string(e.Value())), featureBundles) {
+				s.bundles.Store(true)
+			}
+		}
+	}
+	if !s.bundles.Load() {
+		return 1
+	}
+	return s.EventsPerMessage
+}
+
+// send publishes rows, perMsg events a message, without waiting for their
+// acks.
+func (s *Station) send(rows []localdb.OutboxRow, perMsg int) *inflight {
 	// A bundle stays within what the server takes in one message (a leaf
 	// node may allow less than the default 1 MB), with room for headers.
 	maxBytes := MaxBundleBytes
 	if mp := int(s.nc.MaxPayload()); mp > 0 {
 		maxBytes = min(maxBytes, mp-4096)
 	}
-	b := &inflight{rows: rows, bundles: bundleRows(rows, s.EventsPerMessage, maxBytes)}
+	b := &inflight{rows: rows, bundles: bundleRows(rows, perMsg, maxBytes)}
 	b.futures = make([]jetstream.PubAckFuture, 0, len(b.bundles))
 	for _, m := range b.bundles {
 		f, err := s.js.PublishMsgAsync(m.msg, jetstream.WithMsgID(m.id), jetstream.WithExpectStream(StreamEvents))

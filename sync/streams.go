@@ -19,6 +19,11 @@ const (
 	BucketApplied = "PACKLINE_APPLIED"
 	// ApplierConsumer is central's durable consumer of station events.
 	ApplierConsumer = "CENTRAL_APPLIER"
+	// FeaturesKey, in the watermark bucket, lists what central's applier
+	// reads beyond single events ("bundles"). Its "=" keeps it apart from
+	// every <site>.<station> key: ids cannot hold one.
+	FeaturesKey    = "_central=features"
+	featureBundles = "bundles"
 )
 
 // MaxEventBytes is the largest station event central accepts; bigger ones

@@ -83,6 +83,7 @@ func TestLostAckStationKilledBeforeRecordingAck(t *testing.T) {
 			node.start()
 			const window = time.Second
 			c := newCentral(t, node.url(), centralOpts{streams: sync.StreamOptions{Duplicates: window}, noApplier: true})
+			c.advertiseBundles(t) // as the applier does; it starts later here
 			s := newStationDB(t, "LON", "PACK-01")
 			s.perMsg = perMsg
 			s.record(t, 3)
@@ -572,5 +573,36 @@ func TestBadMessagesOversizedTaskDoesNotBlockTheOthers(t *testing.T) {
 	defer src.mu.Unlock()
 	if src.published[1] {
 		t.Fatal("a task over the server's max payload counted as published")
+	}
+}
+
+// TestOutageBundlesOnlyOnceCentralReadsThem: a station bundles events only
+// after central says it reads bundles; before that (an older omsd, which
+// would set a bundle aside whole) each event goes alone, and every event
+// is applied once either way.
+func TestOutageBundlesOnlyOnceCentralReadsThem(t *testing.T) {
+	node := newNode(t, "n1", freePort(t), t.TempDir())
+	node.start()
+	c := newCentral(t, node.url(), centralOpts{noApplier: true})
+	s := newStationDB(t, "LON", "PACK-01")
+	s.record(t, 200)
+	s.run(t, node.url(), nil)
+	checkFor(t, 30*time.Second, 20*time.Millisecond, func() error {
+		if st, _ := s.st.State(context.Background()); st.Unsent != 0 {
+			return fmt.Errorf("%d unsent", st.Unsent)
+		}
+		return nil
+	})
+	if bundles, total := streamBundles(t, c.js); bundles != 0 || total != 200 {
+		t.Fatalf("before central said it reads bundles: %d bundles in %d messages, want 200 single events", bundles, total)
+	}
+	s.stop()
+	c.stop()
+	c.start(t, node.url(), centralOpts{}) // the applier says it reads bundles
+	s.record(t, 500)
+	s.run(t, node.url(), nil)
+	allApplied(t, c, s, 700, 60*time.Second)
+	if bundles, _ := streamBundles(t, c.js); bundles == 0 {
+		t.Fatal("no bundles once central said it reads them")
 	}
 }
