@@ -152,6 +152,11 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 	}
 	var w wireEventIn
 	if err := fastjson.Unmarshal(data, &w); err != nil {
+		// The fast decoder's errors carry no offset and quote raw input:
+		// on this path only, take encoding/json's.
+		if serr := json.Unmarshal(data, &wireEventIn{}); serr != nil {
+			err = serr
+		}
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
 			return fmt.Errorf("%w event: not JSON at byte %d: %v", ErrInvalid, syn.Offset, err)
@@ -177,6 +182,9 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 		unmarshal = fastjson.Unmarshal
 	}
 	if err := unmarshal(w.Payload, p); err != nil {
+		if serr := json.Unmarshal(w.Payload, newPayload()); serr != nil {
+			err = serr // encoding/json's error names the field and offset
+		}
 		return fmt.Errorf("%w event %s (%s): payload: %v", ErrInvalid, w.ID, w.Type, err)
 	}
 	*e = Event{

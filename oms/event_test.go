@@ -125,6 +125,7 @@ func TestParseEventRejects(t *testing.T) {
 		name, json, want string
 	}{
 		{"not json", `{"id":`, "parse event"},
+		{"not json at its byte", `{"id": "x", "type": nope}`, "not JSON at byte 22"},
 		{"unknown type", strings.Replace(string(good), `"pack.started"`, `"pack.exploded"`, 1), "unknown event type"},
 		{"bad id", strings.Replace(string(good), `019ad0c4-5e10-7000`, `not-a-uuid`, 1), "id:"},
 		{"v4 id", strings.Replace(string(good), `019ad0c4-5e10-7000`, `019ad0c4-5e10-4000`, 1), "version 4"},
