@@ -199,8 +199,8 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 // bytes; a pack of a 2,000-line order about 120 KiB.
 const MaxEventBytes = 256 << 10
 
-// maxEnvelopeText bounds the type, order id and operator ParseEnvelope
-// takes.
+// maxEnvelopeText bounds the type and order id ParseEnvelope takes, and
+// the order id Validate takes.
 const maxEnvelopeText = 64
 
 // ParseEnvelope reads only an event's envelope: its id (a UUIDv7), type
@@ -230,7 +230,7 @@ func ParseEnvelope(data []byte) (Event, error) {
 	// What central keeps of a refused event and shows people: a type and
 	// an order id of sane size and plain text, or no envelope at all.
 	for _, f := range []struct{ name, text string }{{"type", string(e.Type)}, {"order_id", e.OrderID}, {"operator", e.Operator}} {
-		if len(f.text) > maxEnvelopeText {
+		if len(f.text) > maxEnvelopeText && f.name != "operator" {
 			return Event{}, fmt.Errorf("%w envelope %s: %s: %d bytes, more than %d", ErrInvalid, e.ID, f.name, len(f.text), maxEnvelopeText)
 		}
 		if err := CheckText(f.text); err != nil {
@@ -283,6 +283,16 @@ func (e *Event) Validate() error {
 	}
 	if e.At.IsZero() {
 		return bad("at", "missing")
+	}
+	// Shown on screens (exceptions, the lead's dashboard): plain text.
+	if len(e.OrderID) > maxEnvelopeText {
+		return bad("order_id", "%d bytes, more than %d", len(e.OrderID), maxEnvelopeText)
+	}
+	if err := CheckText(e.OrderID); err != nil {
+		return bad("order_id", "%v", err)
+	}
+	if err := CheckText(e.Operator); err != nil {
+		return bad("operator", "%v", err)
 	}
 	return nil
 }
