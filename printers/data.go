@@ -282,6 +282,16 @@ func (v *validator) packageOf(nField, ofField string, n, of int) {
 	}
 }
 
+// CheckAddress checks an address as labels need it (a name, a street, a
+// city, a postal code, a country, each short enough for its line); the
+// error names the field under prefix ("site_info.address.name"). Check a
+// ship-from before committing to anything that will need its label.
+func CheckAddress(prefix string, a oms.Address) error {
+	var v validator
+	v.address(prefix, a)
+	return v.err
+}
+
 func (v *validator) address(prefix string, a oms.Address) {
 	v.text(prefix+".name", a.Name, true, 60)
 	v.text(prefix+".company", a.Company, false, 60)

@@ -810,7 +810,7 @@ func TestConfigSiteDetails(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "station.toml")
 	os.WriteFile(path, []byte("site = \"LON\"\n[site_info]\nid = \"XXX\"\nname = \"Barking DC\"\ngs1_company_prefix = \"5060999\"\n"+
-		"[site_info.address]\ncompany = \"Northwind\"\nstreet1 = \"1 River Road\"\ncity = \"Barking\"\npostal_code = \"IG11 0DS\"\ncountry = \"GB\"\n"), 0o600)
+		"[site_info.address]\nname = \"Goods out\"\ncompany = \"Northwind\"\nstreet1 = \"1 River Road\"\ncity = \"Barking\"\npostal_code = \"IG11 0DS\"\ncountry = \"GB\"\n"), 0o600)
 	configured, err := LoadConfig(path)
 	if err != nil {
 		t.Fatal(err)
@@ -825,6 +825,10 @@ func TestConfigSiteDetails(t *testing.T) {
 	badAddress := DefaultConfig()
 	badAddress.Site = "MAN"
 	badAddress.SiteInfo = &oms.Site{Address: oms.Address{Company: "Northwind", City: "Salford", Country: "GB"}}
+	companyOnly := DefaultConfig()
+	companyOnly.Site = "MAN"
+	companyOnly.SiteInfo = &oms.Site{GS1CompanyPrefix: "5060999",
+		Address: oms.Address{Company: "Northwind", Street1: "7 Trafford Wharf Road", City: "Salford", PostalCode: "M17 1AB", Country: "GB"}}
 	for _, c := range []struct {
 		name                  string
 		cfg                   Config
@@ -836,6 +840,7 @@ func TestConfigSiteDetails(t *testing.T) {
 		{"MAN without site_info", man, "", "0000000", "site MAN: not a demo site", true},
 		{"MAN site_info without address", noAddress, "", "5060999", "site MAN: site_info has no address", true},
 		{"MAN site_info without street", badAddress, "Salford", "", "site MAN: site_info.address.street1: missing", false},
+		{"MAN site_info without a name to print", companyOnly, "Salford", "5060999", "site MAN: site_info.address.name: required", false},
 	} {
 		site, err := c.cfg.SiteDetails()
 		if c.wantErr == "" && err != nil || c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {

@@ -10,6 +10,7 @@ import (
 	"github.com/packline/packline/internal/tomlconfig"
 	"github.com/packline/packline/oms"
 	"github.com/packline/packline/oms/demo"
+	"github.com/packline/packline/printers"
 	"github.com/packline/packline/tui/floor"
 )
 
@@ -95,6 +96,11 @@ func (c *Config) SiteDetails() (oms.Site, error) {
 		}
 		if err := s.Address.Validate(); err != nil {
 			return s, fmt.Errorf("site %s: site_info.address.%w", c.Site, err)
+		}
+		// As every label and manifest prints it: checked here, before a
+		// close-out closes anything or a station books a parcel.
+		if err := printers.CheckAddress("site_info.address", s.Address); err != nil {
+			return s, fmt.Errorf("site %s: %w", c.Site, err)
 		}
 		return s, nil
 	}
