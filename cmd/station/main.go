@@ -261,7 +261,8 @@ func runCloseOut(args []string, stdout, stderr io.Writer) error {
 	cf.stringVar("shipping", "shipping config (rate cards); required here or in the station config",
 		func(c *tui.Config) *string { return &c.Shipping })
 	carrier := fs.String("carrier", "", "carrier id to close out, e.g. ups: required")
-	printer := fs.String("printer", "", "print the manifest label here (tcp://HOST:9100), checked ready before anything is closed; empty: ZPL to stdout")
+	printer := fs.String("printer", "", "print the manifest label here (tcp://HOST:9100), checked ready before anything is closed (default: the config's printer)")
+	toStdout := fs.Bool("stdout", false, "write the manifest's ZPL to stdout instead of printing it")
 	reprint := fs.String("reprint", "", "close nothing: print manifest ID of the carrier again, or its latest with \"last\"")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -283,8 +284,13 @@ func runCloseOut(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("closeout: %w", err)
 	}
 	from := siteInfo.Address
+	// The station's own printer unless told otherwise: a station set up
+	// by file must not close its day and print nothing.
+	if *printer == "" && !*toStdout {
+		*printer = cfg.Printer
+	}
 	var tr printers.Transport
-	if *printer != "" {
+	if *printer != "" && !*toStdout {
 		if tr, err = printers.Open(*printer, printers.DirectTimeouts); err != nil {
 			return fmt.Errorf("closeout: %w", err)
 		}

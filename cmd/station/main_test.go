@@ -677,3 +677,36 @@ func TestCloseOutRefusesPrinterNotReady(t *testing.T) {
 		t.Fatalf("printer holds labels %v (%v) after the reprint, want 2", labels, err)
 	}
 }
+
+// TestCloseOutPrintsOnTheConfiguredPrinter: a station whose config names
+// its printer prints the manifest there without --printer; --stdout
+// writes the ZPL instead and prints nothing.
+func TestCloseOutPrintsOnTheConfiguredPrinter(t *testing.T) {
+	data, shippingPath := closeOutStation(t, "LON", "PACK-01")
+	vp := newVPrinter(t)
+	cfgPath := writeStationConfig(t, "LON", "PACK-01", fmt.Sprintf("printer = %q\n", "tcp://"+vp.Addr()))
+	var out, errs bytes.Buffer
+	if err := run([]string{"closeout", "--config", cfgPath, "--data", data, "--shipping", shippingPath, "--carrier", "ups", "--stdout", "--reprint", "last"}, &out, &errs); err == nil {
+		t.Fatal("a reprint with no manifest yet succeeded")
+	}
+	out.Reset()
+	if err := run([]string{"closeout", "--config", cfgPath, "--data", data, "--shipping", shippingPath, "--carrier", "ups"}, &out, &errs); err != nil {
+		t.Fatalf("closeout: %v\n%s", err, errs.String())
+	}
+	if labels, err := vp.Labels(); err != nil || len(labels) != 1 {
+		t.Fatalf("labels on the configured printer: %v (%v)", labels, err)
+	}
+	if out.Len() != 0 {
+		t.Fatalf("closeout to the configured printer also wrote stdout: %q", out.String())
+	}
+	out.Reset()
+	if err := run([]string{"closeout", "--config", cfgPath, "--data", data, "--shipping", shippingPath, "--carrier", "ups", "--stdout", "--reprint", "last"}, &out, &errs); err != nil {
+		t.Fatalf("reprint to stdout: %v", err)
+	}
+	if !strings.Contains(out.String(), "^XA") {
+		t.Fatalf("--stdout wrote %q", out.String())
+	}
+	if labels, _ := vp.Labels(); len(labels) != 1 {
+		t.Fatalf("--stdout printed too: %d labels", len(labels))
+	}
+}
