@@ -29,6 +29,9 @@ const (
 	directPrintWait = 30 * time.Second
 	// directPrintPoll is how often the printer is asked during that wait.
 	directPrintPoll = 250 * time.Millisecond
+	// directCountTries is how often the label count is read after the
+	// printer went idle before the label counts as not printed.
+	directCountTries = 4
 )
 
 // ErrNotReady means the printer, asked before printing, cannot print now: a fault (paper out, head open, paused, ...),
@@ -102,11 +105,23 @@ func (p *DirectPrinter) Send(ctx context.Context, zpl []byte, stderr io.Writer) 
 		fmt.Fprintf(stderr, "printer %s took the label but cannot confirm it printed: %s; check the printer\n", p.tr, p.unconfirmed)
 		return nil
 	}
-	after, err := or.Odometer(ctx)
-	if err != nil {
-		return fmt.Errorf("%w: printer %s: label count after the send: %w", ErrNotPrinted, p.tr, err)
+	// A printer may report itself idle a moment before its label count
+	// moves: read it a few times before calling the label not printed.
+	want := int64(bytes.Count(zpl, []byte("^XA")))
+	var after int64
+	for try := 0; ; try++ {
+		n, err := or.Odometer(ctx)
+		if err != nil {
+			return fmt.Errorf("%w: printer %s: label count after the send: %w", ErrNotPrinted, p.tr, err)
+		}
+		if after = n; after-p.labels >= want || try == directCountTries-1 {
+			break
+		}
+		if sleep(ctx, directPrintPoll); ctx.Err() != nil {
+			return fmt.Errorf("%w: printer %s: %w", ErrNotPrinted, p.tr, ctx.Err())
+		}
 	}
-	if want := int64(bytes.Count(zpl, []byte("^XA"))); after-p.labels < want {
+	if after-p.labels < want {
 		return fmt.Errorf("%w: printer %s label count went from %d to %d, want %d more", ErrNotPrinted, p.tr, p.labels, after, want)
 	}
 	return nil
