@@ -163,6 +163,13 @@ func (s *Station) drain(ctx context.Context) {
 			s.mu.Unlock()
 		}
 		if err != nil {
+			if errors.Is(err, nats.ErrMaxPayload) {
+				// One event bigger than this server takes (a leaf node set
+				// below oms.MaxEventBytes): it and every event behind it
+				// wait until the server takes it. Say so plainly.
+				s.log.Error("an event is bigger than the NATS server's max_payload; raise max_payload to at least oms.MaxEventBytes plus headers",
+					"max_payload", s.nc.MaxPayload(), "max_event_bytes", oms.MaxEventBytes, "err", err)
+			}
 			s.log.Warn("publish events", "err", err, "stored", len(ok), "of", len(b.rows))
 			return false
 		}

@@ -92,7 +92,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 				log.Warn("catalog: more SKUs break today's rules", "more", len(bad)-i)
 				break
 			}
-			log.Warn("catalog: SKU breaks today's rules; fix it with PUT /v1/skus/{sku}: its orders cannot be released to stations", "sku", p.SKU, "err", p.Err)
+			log.Warn("catalog: SKU breaks today's rules: stations refuse releases that carry it; fix it with PUT /v1/skus/{sku}, then move (reassign) any order already refused so it is released again", "sku", p.SKU, "err", p.Err)
 		}
 	}
 	svc := central.NewService(store, cfg.Allocation, log, nil)
