@@ -298,9 +298,8 @@ func allApplied(t testing.TB, c *centralSide, s *stationSide, n int, total time.
 	}
 }
 
-// streamSeqs counts how many times the stream holds each event seq of
-// the station, reading bundles as the applier does.
-func streamSeqs(t testing.TB, js jetstream.JetStream, key sync.StationKey) map[uint64]int {
+// streamMsgs returns every message STATION_EVENTS holds, oldest first.
+func streamMsgs(t testing.TB, js jetstream.JetStream) []*jetstream.RawStreamMsg {
 	t.Helper()
 	ctx := context.Background()
 	stream, err := js.Stream(ctx, sync.StreamEvents)
@@ -311,12 +310,23 @@ func streamSeqs(t testing.TB, js jetstream.JetStream, key sync.StationKey) map[u
 	if err != nil {
 		t.Fatal(err)
 	}
-	seqs := map[uint64]int{}
+	var out []*jetstream.RawStreamMsg
 	for n := info.State.FirstSeq; n <= info.State.LastSeq && info.State.Msgs > 0; n++ {
 		m, err := stream.GetMsg(ctx, n)
 		if err != nil {
 			t.Fatalf("stream message %d: %v", n, err)
 		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// streamSeqs counts how many times the stream holds each event seq of
+// the station, reading bundles as the applier does.
+func streamSeqs(t testing.TB, js jetstream.JetStream, key sync.StationKey) map[uint64]int {
+	t.Helper()
+	seqs := map[uint64]int{}
+	for _, m := range streamMsgs(t, js) {
 		data := [][]byte{m.Data}
 		if m.Header.Get(sync.EventsHeader) != "" {
 			data = bytes.Split(m.Data, []byte("\n"))
@@ -324,7 +334,7 @@ func streamSeqs(t testing.TB, js jetstream.JetStream, key sync.StationKey) map[u
 		for _, d := range data {
 			ev, err := oms.ParseEvent(d)
 			if err != nil {
-				t.Fatalf("stream message %d: %v", n, err)
+				t.Fatalf("stream message %d: %v", m.Sequence, err)
 			}
 			if ev.Site == key.Site && ev.Station == key.Station {
 				seqs[ev.Seq]++
@@ -350,20 +360,7 @@ func (c *centralSide) advertiseBundles(t testing.TB) {
 // streamBundles counts the stream's messages that are bundles.
 func streamBundles(t testing.TB, js jetstream.JetStream) (bundles, total int) {
 	t.Helper()
-	ctx := context.Background()
-	stream, err := js.Stream(ctx, sync.StreamEvents)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := stream.Info(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for n := info.State.FirstSeq; n <= info.State.LastSeq && info.State.Msgs > 0; n++ {
-		m, err := stream.GetMsg(ctx, n)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, m := range streamMsgs(t, js) {
 		total++
 		if m.Header.Get(sync.EventsHeader) != "" {
 			bundles++
