@@ -653,6 +653,78 @@ func (s *Store) DeadLetterPayload(ctx context.Context, id int64) ([]byte, error)
 	return p, err
 }
 
+// ReplayResult is what replaying a dead letter did.
+type ReplayResult struct {
+	EventID   string `json:"event_id"`
+	Exception bool   `json:"exception"` // it was applied as an exception
+}
+
+// ReplayDeadLetter applies a station's own event that was set aside (a
+// refused event: its site, station and seq are on the dead letter), once
+// this omsd can read it: a type it has since learnt, say. Its seq was
+// passed long ago, so it applies out of turn, as a late fact (the order
+// moves only if it has not moved past what the fact says, as for any late
+// fact). The dead letter is marked replayed and the event_refused
+// exception resolved, in the same transaction. Junk (no station seq), an
+// event that still cannot be read, a task, one applied already or
+// replayed before is a conflict, naming why; nothing changes.
+func (s *Store) ReplayDeadLetter(ctx context.Context, id int64) (ReplayResult, error) {
+	var res ReplayResult
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var site, station, eventID string
+		var seq uint64
+		var payload []byte
+		var replayed sql.NullString
+		err := tx.QueryRowContext(ctx, "SELECT site, station, seq, event_id, payload, replayed_at FROM dead_letters WHERE id = ?", id).
+			Scan(&site, &station, &seq, &eventID, &payload, &replayed)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("dead letter %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		refuse := func(format string, args ...any) error {
+			return fmt.Errorf("%w: dead letter %d: %s", ErrConflict, id, fmt.Sprintf(format, args...))
+		}
+		switch {
+		case seq == 0:
+			return refuse("not a station's own event (no seq): there is nothing to apply")
+		case replayed.Valid:
+			return refuse("replayed already, at %s", replayed.String)
+		case len(payload) > oms.MaxEventBytes:
+			return refuse("%d bytes, over the %d byte limit", len(payload), oms.MaxEventBytes)
+		}
+		ev, err := oms.ParseEvent(payload)
+		if err != nil {
+			return refuse("still cannot be read: %v", err)
+		}
+		if ev.ID != eventID || ev.Site != site || ev.Station != station || ev.Seq != seq {
+			return refuse("its bytes are event %s (%s/%s seq %d), not the %s (%s/%s seq %d) it was kept as",
+				ev.ID, ev.Site, ev.Station, ev.Seq, eventID, site, station, seq)
+		}
+		if ev.Type.IsTask() {
+			return refuse("a task (%s), not a fact from the floor", ev.Type)
+		}
+		now := s.now()
+		exc, dup, err := s.applyOne(ctx, tx, ev, payload, now)
+		if err != nil {
+			return err
+		}
+		if dup {
+			return refuse("event %s was applied already", ev.ID)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE dead_letters SET replayed_at = ? WHERE id = ?", timestamp(now), id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE exceptions SET resolved = 1 WHERE event_id = ? AND code = 'event_refused'", ev.ID); err != nil {
+			return err
+		}
+		res = ReplayResult{EventID: ev.ID, Exception: exc}
+		return nil
+	})
+	return res, err
+}
+
 // DeadLetters counts the messages moved aside.
 func (s *Store) DeadLetters(ctx context.Context) (int, error) {
 	var n int

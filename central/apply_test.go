@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -310,5 +311,67 @@ func TestApplyRefusedEventsKeepTheirPlace(t *testing.T) {
 	}
 	if _, body := get("/metrics"); !strings.Contains(body, "packline_sync_refused_events 2") || !strings.Contains(body, "packline_sync_dead_letters 2") {
 		t.Fatal("metrics do not count the refused events")
+	}
+}
+
+// TestReplayDeadLetterAppliesARefusedEventOnce: an event an older omsd
+// refused (here: it did not know the type) and passed is applied once a
+// person replays it: logged, its exception resolved, the watermark left
+// where it is; a second replay, junk, and an unknown id are refused.
+func TestReplayDeadLetterAppliesARefusedEventOnce(t *testing.T) {
+	w := newWorld(t)
+	k := StationKey{"LON", "PACK-01"}
+	ev := stationEvent("LON", "PACK-01", 1, "", &oms.ScanRecorded{Context: "pack", Raw: "x", Kind: "unknown"})
+	raw, _ := json.Marshal(ev)
+	env := ev
+	env.Payload = nil
+	next := stationEvent("LON", "PACK-01", 2, "", &oms.ScanRecorded{Context: "pack", Raw: "y", Kind: "unknown"})
+	if _, st, err := w.store.ApplyStationBatch(w.ctx, []StationEvent{{Event: env, Raw: raw, Refused: "unknown event type (an older omsd)"}, {Event: next}}); err != nil || st.Refused != 1 || st.Applied != 1 {
+		t.Fatalf("refused then applied: %+v %v", st, err)
+	}
+	if err := w.store.DeadLetter(w.ctx, "oms.LON.PACK-01.events", "not JSON", []byte("{junk")); err != nil {
+		t.Fatal(err)
+	}
+	ids := dumpRows(t, w, "SELECT id FROM dead_letters ORDER BY id")
+	refused, junk := ids[0], ids[1]
+	id := func(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }
+
+	res, err := w.store.ReplayDeadLetter(w.ctx, id(refused))
+	if err != nil || res.EventID != ev.ID {
+		t.Fatalf("replay: %+v %v", res, err)
+	}
+	if got := dumpRows(t, w, "SELECT seq FROM applied_events ORDER BY rowid"); strings.Join(got, ",") != "2,1" {
+		t.Fatalf("applied seqs %v, want 2 then the replayed 1", got)
+	}
+	if open := dumpRows(t, w, "SELECT count(*) FROM exceptions WHERE code = 'event_refused' AND resolved = 0"); open[0] != "0" {
+		t.Fatalf("%s event_refused exceptions still open", open[0])
+	}
+	if mark, _ := w.store.Watermark(w.ctx, k); mark != 2 {
+		t.Fatalf("watermark %d after the replay, want 2", mark)
+	}
+	for _, c := range []struct {
+		id   int64
+		want string
+	}{{id(refused), "replayed already"}, {id(junk), "no seq"}} {
+		if _, err := w.store.ReplayDeadLetter(w.ctx, c.id); !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("replay %d: %v, want a conflict saying %q", c.id, err, c.want)
+		}
+	}
+	if _, err := w.store.ReplayDeadLetter(w.ctx, 999); !errors.Is(err, ErrNotFound) {
+		t.Errorf("replay of no dead letter: %v", err)
+	}
+	if n, _ := w.store.AppliedEvents(w.ctx, k); n != 2 {
+		t.Fatalf("%d events applied, want 2", n)
+	}
+	// Over HTTP: a replay of one replayed already is a 409.
+	srv := httptest.NewServer(NewAPI(w.svc))
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/v1/dead-letters/"+refused+"/replay", "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 409 {
+		t.Fatalf("POST replay again: %d, want 409", resp.StatusCode)
 	}
 }

@@ -49,6 +49,7 @@ func NewAPI(svc *Service) *API {
 	a.handle("GET /v1/exceptions", a.exceptions)
 	a.handle("GET /v1/dead-letters", a.deadLetters)
 	a.handle("GET /v1/dead-letters/{id}/payload", a.deadLetterPayload)
+	a.handle("POST /v1/dead-letters/{id}/replay", a.replayDeadLetter)
 	a.handle("GET /v1/sites/{site}/throughput", a.throughput)
 	a.handle("POST /v1/orders/{id}/reassign", a.reassign)
 	a.extraRoutes()
@@ -508,6 +509,21 @@ func (a *API) deadLetterPayload(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Write(p)
+}
+
+func (a *API) replayDeadLetter(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		a.writeError(w, r, fmt.Errorf("%w: dead letter id %q is not a number", errBadRequest, r.PathValue("id")))
+		return
+	}
+	res, err := a.svc.Store.ReplayDeadLetter(r.Context(), id)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	a.svc.Kick(true)
+	writeJSON(w, http.StatusOK, res)
 }
 
 func (a *API) exceptions(w http.ResponseWriter, r *http.Request) {
