@@ -1,5 +1,7 @@
 package oms
 
+import "fmt"
+
 // currencyExponent holds the ISO 4217 minor-unit exponent of each active
 // currency code: how many decimal places its minor unit has.
 var currencyExponent = map[string]int{
@@ -28,4 +30,24 @@ var currencyExponent = map[string]int{
 func CurrencyExponent(code string) (int, bool) {
 	e, ok := currencyExponent[code]
 	return e, ok
+}
+
+// FormatMoney writes minor units of an ISO 4217 currency as a decimal
+// amount with the code: 1250 EUR is "12.50 EUR", 1500 JPY "1500 JPY",
+// 1250 KWD "1.250 KWD". An unknown code is written as minor units.
+func FormatMoney(minor int64, currency string) string {
+	exp, ok := CurrencyExponent(currency)
+	if !ok || exp == 0 {
+		return fmt.Sprintf("%d %s", minor, currency)
+	}
+	sign := ""
+	u := uint64(minor)
+	if minor < 0 {
+		sign, u = "-", uint64(-minor)
+	}
+	div := uint64(1)
+	for range exp {
+		div *= 10
+	}
+	return fmt.Sprintf("%s%d.%0*d %s", sign, u/div, exp, u%div, currency)
 }

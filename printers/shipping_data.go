@@ -60,7 +60,7 @@ func (d *CN22Label) Validate() error {
 	if len(d.Items) == 0 || len(d.Items) > CN22MaxItems {
 		v.fail("items", fmt.Sprintf("%d items: a CN22 holds 1 to %d (use a CN23 for more)", len(d.Items), CN22MaxItems))
 	}
-	exp, ok := oms.CurrencyExponent(d.Currency)
+	_, ok := oms.CurrencyExponent(d.Currency)
 	if !ok {
 		v.fail("currency", fmt.Sprintf("%q is not an ISO 4217 currency code", d.Currency))
 	}
@@ -85,7 +85,7 @@ func (d *CN22Label) Validate() error {
 		sum += it.Value
 	}
 	if ok && d.TotalValue != sum {
-		v.fail("total_value", fmt.Sprintf("%s is not the sum of the items, %s", money(d.TotalValue, d.Currency, exp), money(sum, d.Currency, exp)))
+		v.fail("total_value", fmt.Sprintf("%s is not the sum of the items, %s", oms.FormatMoney(d.TotalValue, d.Currency), oms.FormatMoney(sum, d.Currency)))
 	}
 	v.weight("gross_weight_kg", d.GrossWeightKG, true)
 	v.code128("tracking_number", d.TrackingNumber, true, 40)
@@ -99,33 +99,14 @@ func (d *CN22Label) Validate() error {
 
 // TotalText is the total value as printed, e.g. "12.50 EUR".
 func (d *CN22Label) TotalText() string {
-	exp, _ := oms.CurrencyExponent(d.Currency)
-	return money(d.TotalValue, d.Currency, exp)
+	return oms.FormatMoney(d.TotalValue, d.Currency)
 }
 
 // ValueText is the item's value as printed in currency.
 func (it CN22Item) ValueText(currency string) string {
-	exp, _ := oms.CurrencyExponent(currency)
-	return money(it.Value, currency, exp)
+	return oms.FormatMoney(it.Value, currency)
 }
 
-// money writes minor units with the currency's decimals: 1250 EUR is
-// "12.50 EUR", 1500 JPY "1500 JPY", 1250 KWD "1.250 KWD".
-func money(minor int64, currency string, exp int) string {
-	if exp == 0 {
-		return fmt.Sprintf("%d %s", minor, currency)
-	}
-	sign := ""
-	u := uint64(minor)
-	if minor < 0 {
-		sign, u = "-", uint64(-minor)
-	}
-	div := uint64(1)
-	for range exp {
-		div *= 10
-	}
-	return fmt.Sprintf("%s%d.%0*d %s", sign, u/div, exp, u%div, currency)
-}
 
 // ManifestMaxLines is how many tracking numbers the manifest label lists;
 // the rest are counted ("and 12 more").
