@@ -107,7 +107,6 @@ func (it CN22Item) ValueText(currency string) string {
 	return oms.FormatMoney(it.Value, currency)
 }
 
-
 // ManifestMaxLines is how many tracking numbers the manifest label lists;
 // the rest are counted ("and 12 more").
 const ManifestMaxLines = 18
