@@ -50,3 +50,13 @@ func NormalizeGTIN(code string) (string, error) {
 	}
 	return fmt.Sprintf("%014s", code), nil
 }
+
+// AllDigits reports whether s is one or more ASCII digits.
+func AllDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

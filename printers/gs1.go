@@ -46,18 +46,6 @@ func GS1CheckDigit(digits string) byte {
 	return d
 }
 
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // gs1AlnumOK limits alphanumeric values to a subset of GS1 character set 82
 // that is safe in every symbology and printer mode used here.
 func gs1AlnumOK(s string) bool {
@@ -84,7 +72,7 @@ func CheckGS1(e GS1Element) error {
 		return fmt.Errorf("%w: GS1 AI (%s) needs %d characters, got %d", ErrInvalidData, e.AI, spec.n, len(v))
 	case !spec.fixed && len(v) > spec.n:
 		return fmt.Errorf("GS1 AI (%s) %d characters, limit %d: %w", e.AI, len(v), spec.n, ErrFieldTooLong)
-	case spec.numeric && !allDigits(v):
+	case spec.numeric && !oms.AllDigits(v):
 		return fmt.Errorf("%w: GS1 AI (%s) must be digits, got %q", ErrInvalidData, e.AI, v)
 	case !spec.numeric && !gs1AlnumOK(v):
 		return fmt.Errorf("%w: GS1 AI (%s) may hold A-Z a-z 0-9 - . / only, got %q", ErrInvalidData, e.AI, v)
@@ -120,7 +108,7 @@ func ValidSSCC(s string) error { return CheckGS1(GS1Element{AI: "00", Value: s})
 
 // ean13 returns the 13-digit EAN-13 for 12 digits, or checks 13 digits.
 func ean13(s string) (string, error) {
-	if !allDigits(s) || (len(s) != 12 && len(s) != 13) {
+	if !oms.AllDigits(s) || (len(s) != 12 && len(s) != 13) {
 		return "", fmt.Errorf("%w: EAN-13 needs 12 or 13 digits, got %q", ErrInvalidData, s)
 	}
 	c := GS1CheckDigit(s[:12])

@@ -50,7 +50,7 @@ func USZIP(postal string) (zip string, ok bool) {
 	if len(p) == 10 && p[5] == '-' {
 		p = p[:5] + p[6:]
 	}
-	if (len(p) != 5 && len(p) != 9) || !allDigits(p) {
+	if (len(p) != 5 && len(p) != 9) || !oms.AllDigits(p) {
 		return "", false
 	}
 	return p, true

@@ -76,7 +76,7 @@ func (d *CN22Label) Validate() error {
 			v.fail(p+".value", fmt.Sprintf("must be 0..1000000000000 minor units, got %d", it.Value))
 		}
 		hs := strings.NewReplacer(".", "", " ", "").Replace(it.HSCode)
-		if len(hs) < 6 || len(hs) > 10 || !allDigits(hs) {
+		if len(hs) < 6 || len(hs) > 10 || !oms.AllDigits(hs) {
 			v.fail(p+".hs_code", fmt.Sprintf("%q is not 6-10 digits", it.HSCode))
 		}
 		if !isUpper2(it.Origin) {

@@ -14,19 +14,10 @@ func gs1CheckDigit(digits string) byte {
 // validGS1Check reports whether s is all digits and its last digit is the
 // GS1 mod-10 check digit of the rest.
 func validGS1Check(s string) bool {
-	if len(s) < 2 || !allDigits(s) {
+	if len(s) < 2 || !oms.AllDigits(s) {
 		return false
 	}
 	return gs1CheckDigit(s[:len(s)-1]) == s[len(s)-1]
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return len(s) > 0
 }
 
 // fedexExpressCheckDigit returns the check digit of a 12-digit FedEx

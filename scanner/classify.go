@@ -155,7 +155,7 @@ func (d *Decoder) classifyPlain(s Scan, data string) Scan {
 			return s
 		}
 	}
-	if allDigits(data) {
+	if oms.AllDigits(data) {
 		switch len(data) {
 		case 8, 12, 13:
 			if r, err := ParseRetail(data, false); err == nil {
@@ -257,13 +257,13 @@ func trackingNumber(data string) (num, carrier string, ok bool) {
 		}
 		return "", "", false
 	}
-	if len(data) == 13 && isUpper(data[0]) && isUpper(data[1]) && allDigits(data[2:11]) && isUpper(data[11]) && isUpper(data[12]) {
+	if len(data) == 13 && isUpper(data[0]) && isUpper(data[1]) && oms.AllDigits(data[2:11]) && isUpper(data[11]) && isUpper(data[12]) {
 		if c, ok := oms.S10CheckDigit(data[2:10]); ok && c == data[10] && inSorted(iso3166Alpha2, data[11:13]) {
 			return data, "upu-s10", true
 		}
 		return "", "", false
 	}
-	if allDigits(data) {
+	if oms.AllDigits(data) {
 		n := data
 		if strings.HasPrefix(n, "420") {
 			switch len(n) {

@@ -3,6 +3,8 @@ package scanner
 import (
 	"strconv"
 	"strings"
+
+	"github.com/packline/packline/oms"
 )
 
 //go:generate go run ./internal/gen -dict ../../shared/gs1/gs1-syntax-dictionary.txt -out gs1_table.go
@@ -66,7 +68,7 @@ var aiIndex = func() map[string]*aiSpec {
 // AIs are prefix-free (the generator checks), so the first hit is the AI.
 func lookupAI(s string) (*aiSpec, int) {
 	for n := 2; n <= 4 && n <= len(s); n++ {
-		if !allDigits(s[:n]) {
+		if !oms.AllDigits(s[:n]) {
 			return nil, 0
 		}
 		if spec, ok := aiIndex[s[:n]]; ok {
@@ -356,7 +358,7 @@ func parseBracketed(data string, opts parseOpts) (*elementSet, error) {
 		ai := data[pos+1 : pos+closeAt]
 		spec, ok := aiIndex[ai]
 		if !ok {
-			if !allDigits(ai) {
+			if !oms.AllDigits(ai) {
 				return nil, &AIError{Pos: pos + 1, Err: ErrUnknownAI, Reason: strconv.Quote(ai) + " is not an AI"}
 			}
 			return nil, &AIError{Pos: pos + 1, Err: ErrUnknownAI, Reason: "no GS1 AI " + strconv.Quote(ai)}
@@ -490,7 +492,7 @@ func decimalValue(ai, value string) (string, bool) {
 	default:
 		return "", false
 	}
-	if !allDigits(num) {
+	if !oms.AllDigits(num) {
 		return "", false
 	}
 	if d == 0 {

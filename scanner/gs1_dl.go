@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/packline/packline/oms"
 )
 
 // isHTTPURI reports whether s starts with http:// or https://, in any case.
@@ -119,7 +121,7 @@ func parseDigitalLink(uri string, opts parseOpts) (*elementSet, error) {
 		if uerr != nil {
 			return nil, dlError(segs[k+1].pos, "bad percent-encoding in value of ("+spec.ai+")")
 		}
-		if spec.ai == "01" && len(val) < 14 && (len(val) == 8 || len(val) == 12 || len(val) == 13) && allDigits(val) {
+		if spec.ai == "01" && len(val) < 14 && (len(val) == 8 || len(val) == 12 || len(val) == 13) && oms.AllDigits(val) {
 			val = strings.Repeat("0", 14-len(val)) + val // GTIN-8/12/13 in a Digital Link is padded to 14
 		}
 		if k > start {
@@ -137,7 +139,7 @@ func parseDigitalLink(uri string, opts parseOpts) (*elementSet, error) {
 	}
 	for _, q := range query {
 		k, v, _ := strings.Cut(q.text, "=")
-		if !allDigits(k) {
+		if !oms.AllDigits(k) {
 			continue
 		}
 		spec, ok := aiIndex[k]

@@ -3,6 +3,8 @@ package scanner
 import (
 	"sort"
 	"strings"
+
+	"github.com/packline/packline/oms"
 )
 
 // This file holds the component checks ("linters") that the GS1 Barcode
@@ -105,7 +107,7 @@ func csetName(cset byte) string {
 
 // lintCsum checks a GS1 mod-10 check digit (GTIN, SSCC, GLN, GSRN, ...).
 func lintCsum(v string) *lintError {
-	if len(v) < 2 || !allDigits(v) {
+	if len(v) < 2 || !oms.AllDigits(v) {
 		return lintFail(0, ErrCheckDigit, "needs digits and a check digit")
 	}
 	want := gs1CheckDigit(v[:len(v)-1])
@@ -181,14 +183,14 @@ func lintGcppos2(v string) *lintError {
 
 // lintHasnondigit requires at least one non-digit.
 func lintHasnondigit(v string) *lintError {
-	if allDigits(v) {
+	if oms.AllDigits(v) {
 		return lintFail(0, ErrLint, "must contain a non-digit character")
 	}
 	return nil
 }
 
 func twoDigits(v string, off int) (int, *lintError) {
-	if len(v) < off+2 || !allDigits(v[off:off+2]) {
+	if len(v) < off+2 || !oms.AllDigits(v[off:off+2]) {
 		return 0, lintFail(off, ErrBadDate, "needs two digits")
 	}
 	return int(v[off]-'0')*10 + int(v[off+1]-'0'), nil
@@ -265,7 +267,7 @@ func lintDate(v string, fullYear, dayZero bool) *lintError {
 	if fullYear {
 		want = 8
 	}
-	if len(v) != want || !allDigits(v) {
+	if len(v) != want || !oms.AllDigits(v) {
 		return lintFail(0, ErrBadDate, "date needs %d digits", want)
 	}
 	off := 0
@@ -324,7 +326,7 @@ func lintIban(v string) *lintError {
 	if e := lintIso3166alpha2(v[:2]); e != nil {
 		return lintFail(0, ErrLint, "IBAN country %q is not an ISO 3166 alpha-2 code", v[:2])
 	}
-	if !allDigits(v[2:4]) {
+	if !oms.AllDigits(v[2:4]) {
 		return lintFail(2, ErrLint, "IBAN check digits must be digits")
 	}
 	for i := 4; i < len(v); i++ {
@@ -473,7 +475,7 @@ func lintIso5218(v string) *lintError {
 }
 
 func lintMaxDigits(v string, maxVal uint64, what string) *lintError {
-	if len(v) != 10 || !allDigits(v) {
+	if len(v) != 10 || !oms.AllDigits(v) {
 		return lintFail(0, ErrLint, "%s needs ten digits", what)
 	}
 	var n uint64
@@ -555,7 +557,7 @@ func lintPcenc(v string) *lintError {
 // lintPieceoftotal checks piece number (first half) and total count
 // (second half): both non-zero, piece <= total.
 func lintPieceoftotal(v string) *lintError {
-	if len(v)%2 != 0 || len(v) == 0 || !allDigits(v) {
+	if len(v)%2 != 0 || len(v) == 0 || !oms.AllDigits(v) {
 		return lintFail(0, ErrLint, "piece and total need an even number of digits")
 	}
 	h := len(v) / 2
@@ -576,7 +578,7 @@ func lintPieceoftotal(v string) *lintError {
 // around one slash, no leading zeros, 1 <= position <= total.
 func lintPosinseqslash(v string) *lintError {
 	pos, total, ok := strings.Cut(v, "/")
-	if !ok || !allDigits(pos) || !allDigits(total) {
+	if !ok || !oms.AllDigits(pos) || !oms.AllDigits(total) {
 		return lintFail(0, ErrLint, "must be position/total, for example 1/2")
 	}
 	if pos[0] == '0' || total[0] == '0' {
@@ -708,7 +710,7 @@ func (r *couponReader) date(what string) (string, *lintError) {
 // offer code, save value, first purchase requirement, then optional fields
 // 1-6 and 9 in order.
 func lintCouponcode(v string) *lintError {
-	if !allDigits(v) {
+	if !oms.AllDigits(v) {
 		return lintFail(0, ErrCharset, "coupon code must be digits")
 	}
 	r := &couponReader{v: v}
@@ -807,7 +809,7 @@ func lintCouponcode(v string) *lintError {
 // lintCouponposoffer checks the positive offer file coupon code of AI
 // (8112): format 0/1, funder id, offer code, serial number, nothing more.
 func lintCouponposoffer(v string) *lintError {
-	if !allDigits(v) {
+	if !oms.AllDigits(v) {
 		return lintFail(0, ErrCharset, "coupon code must be digits")
 	}
 	r := &couponReader{v: v}

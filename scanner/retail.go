@@ -1,6 +1,10 @@
 package scanner
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/packline/packline/oms"
+)
 
 // Retail is a decoded UPC/EAN code.
 type Retail struct {
@@ -16,7 +20,7 @@ type Retail struct {
 // digit) to its 12-digit UPC-A. It checks the number system (0 or 1) and the
 // check digit, which UPC-E takes from the expanded UPC-A.
 func ExpandUPCE(upce string) (string, error) {
-	if len(upce) != 8 || !allDigits(upce) {
+	if len(upce) != 8 || !oms.AllDigits(upce) {
 		return "", &AIError{Pos: 0, Err: ErrBadRetailCode, Reason: "UPC-E needs 8 digits, got " + strconv.Quote(upce)}
 	}
 	if upce[0] != '0' && upce[0] != '1' {
@@ -43,7 +47,7 @@ func ExpandUPCE(upce string) (string, error) {
 // ParseRetail decodes a UPC-A (12 digits), EAN-13 (13), EAN-8 (8) or UPC-E
 // (8, when upcE is true) and checks its check digit.
 func ParseRetail(digits string, upcE bool) (Retail, error) {
-	if !allDigits(digits) {
+	if !oms.AllDigits(digits) {
 		return Retail{}, &AIError{Pos: 0, Err: ErrBadRetailCode, Reason: "retail codes are digits only, got " + strconv.Quote(digits)}
 	}
 	r := Retail{Digits: digits}

@@ -251,7 +251,7 @@ func (c *Config) Validate() error {
 		if !isCountry(s.Country) {
 			return bad(f+".country", "%q is not an ISO 3166-1 alpha-2 code", s.Country)
 		}
-		if p := s.GS1CompanyPrefix; p != "" && (len(p) < 7 || len(p) > 10 || !allDigits(p)) {
+		if p := s.GS1CompanyPrefix; p != "" && (len(p) < 7 || len(p) > 10 || !oms.AllDigits(p)) {
 			return bad(f+".gs1_company_prefix", "%q: want 7-10 digits", p)
 		}
 	}
@@ -417,7 +417,7 @@ func (s *ServiceConfig) validate(cc *CarrierConfig, f string, zones, codes map[s
 	}
 	switch cc.Tracking.Format {
 	case FormatUPS1Z:
-		if len(s.TrackingCode) != 2 || !allDigits(s.TrackingCode) {
+		if len(s.TrackingCode) != 2 || !oms.AllDigits(s.TrackingCode) {
 			return bad("tracking_code", "%q: a UPS service code is 2 digits", s.TrackingCode)
 		}
 	case FormatS10:
@@ -425,7 +425,7 @@ func (s *ServiceConfig) validate(cc *CarrierConfig, f string, zones, codes map[s
 			return bad("tracking_code", "%q: an S10 service indicator is 2 capital letters", s.TrackingCode)
 		}
 	case FormatIMpb:
-		if len(s.TrackingCode) != 3 || !allDigits(s.TrackingCode) {
+		if len(s.TrackingCode) != 3 || !oms.AllDigits(s.TrackingCode) {
 			return bad("tracking_code", "%q: an IMpb service type code is 3 digits (USPS service type code list)", s.TrackingCode)
 		}
 	}
@@ -588,15 +588,6 @@ func parseClock(s string) (int, error) {
 
 func isCountry(c string) bool {
 	return len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 func alnumUpper(s string) bool {

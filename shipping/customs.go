@@ -67,7 +67,7 @@ func (c *Config) NeedsCustoms(from, to string) bool {
 // validHSCode accepts 6 to 10 digits, with dots or spaces between groups.
 func validHSCode(s string) (string, bool) {
 	d := strings.NewReplacer(".", "", " ", "").Replace(s)
-	return d, len(d) >= 6 && len(d) <= 10 && allDigits(d)
+	return d, len(d) >= 6 && len(d) <= 10 && oms.AllDigits(d)
 }
 
 // checkCustoms lists what the SKUs of items lack for a declaration.

@@ -1,8 +1,6 @@
 package shipping
 
-import (
-	"github.com/packline/packline/oms"
-)
+import "github.com/packline/packline/oms"
 
 // FormatMoney writes minor units of an ISO 4217 currency as a decimal
 // amount with the code (oms.FormatMoney).

@@ -86,7 +86,7 @@ func MakeUPS1Z(shipper, serviceCode string, serial int64) (string, error) {
 	if len(shipper) != 6 || !alnumUpper(shipper) {
 		return "", fmt.Errorf("UPS shipper number %q: want 6 capital letters or digits", shipper)
 	}
-	if len(serviceCode) != 2 || !allDigits(serviceCode) {
+	if len(serviceCode) != 2 || !oms.AllDigits(serviceCode) {
 		return "", fmt.Errorf("UPS service code %q: want 2 digits", serviceCode)
 	}
 	if serial < 0 || serial > serialLimit(FormatUPS1Z, "") {
@@ -175,7 +175,7 @@ func GS1CheckDigit(digits string) (byte, error) {
 // serial n gives extension digit n / 10^k and serial reference n mod 10^k,
 // k = 16 - len(prefix), so one series uses the whole space of the prefix.
 func MakeSSCC(companyPrefix string, serial int64) (string, error) {
-	if len(companyPrefix) < 7 || len(companyPrefix) > 10 || !allDigits(companyPrefix) {
+	if len(companyPrefix) < 7 || len(companyPrefix) > 10 || !oms.AllDigits(companyPrefix) {
 		return "", fmt.Errorf("GS1 company prefix %q: want 7-10 digits", companyPrefix)
 	}
 	if serial < 0 || serial > serialLimit(FormatSSCC, companyPrefix) {
@@ -193,7 +193,7 @@ func MakeSSCC(companyPrefix string, serial int64) (string, error) {
 
 // CheckSSCC verifies an SSCC-18's form and check digit.
 func CheckSSCC(s string) error {
-	if len(s) != 18 || !allDigits(s) {
+	if len(s) != 18 || !oms.AllDigits(s) {
 		return fmt.Errorf("SSCC %q: want 18 digits", s)
 	}
 	c, _ := GS1CheckDigit(s[:17])
@@ -214,7 +214,7 @@ const impbLen = 22
 // barcode guides list them), so the first digit tells the length.
 func checkMailerID(mid string) string {
 	switch {
-	case len(mid) != 9 && len(mid) != 6 || !allDigits(mid):
+	case len(mid) != 9 && len(mid) != 6 || !oms.AllDigits(mid):
 		return "a USPS Mailer ID is 9 or 6 digits"
 	case len(mid) == 9 && mid[0] != '9':
 		return "a 9-digit Mailer ID starts with 9"
@@ -251,7 +251,7 @@ func MakeIMpb(channel, serviceType, mailerID string, serial int64) (string, erro
 	if want := impbChannel(mailerID); channel != want {
 		return "", fmt.Errorf("IMpb channel application identifier %s: with a %d-digit Mailer ID it is %s", channel, len(mailerID), want)
 	}
-	if len(serviceType) != 3 || !allDigits(serviceType) {
+	if len(serviceType) != 3 || !oms.AllDigits(serviceType) {
 		return "", fmt.Errorf("IMpb service type code %q: want 3 digits", serviceType)
 	}
 	limit := serialLimit(FormatIMpb, mailerID)
@@ -277,11 +277,11 @@ func CheckTracking(s string) error {
 	switch {
 	case strings.HasPrefix(s, "1Z"):
 		return CheckUPS1Z(s)
-	case len(s) == 13 && !allDigits(s):
+	case len(s) == 13 && !oms.AllDigits(s):
 		return CheckS10(s)
-	case len(s) == 18 && allDigits(s):
+	case len(s) == 18 && oms.AllDigits(s):
 		return CheckSSCC(s)
-	case len(s) == impbLen && allDigits(s):
+	case len(s) == impbLen && oms.AllDigits(s):
 		return CheckIMpb(s)
 	}
 	return fmt.Errorf("tracking number %q: not a 1Z, S10, SSCC or IMpb number", s)

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/packline/packline/oms"
 )
 
 // ShipNotice is an 856 with the standard pick-and-pack structure
@@ -238,7 +240,7 @@ func ReadShipNotice(set Set, group, setIdx int) (ShipNotice, Errors) {
 				if len(v) == 20 && strings.HasPrefix(v, "00") {
 					v = v[2:] // the AI 00 written in front
 				}
-				if len(v) != 18 || !allDigits(v) {
+				if len(v) != 18 || !oms.AllDigits(v) {
 					r.add(s, 2, "87", ElemInvalidChar, v, "MAN02 %q is not an 18-digit SSCC", v)
 				}
 			}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/packline/packline/oms"
 )
 
 // reader checks the elements of one transaction set and collects the
@@ -70,7 +72,7 @@ func (r *reader) num(s Segment, n int, ref string) int {
 		return 0
 	}
 	whole, frac, _ := strings.Cut(v, ".")
-	if strings.Trim(frac, "0") != "" || !allDigits(whole) || len(whole) > 9 {
+	if strings.Trim(frac, "0") != "" || !oms.AllDigits(whole) || len(whole) > 9 {
 		r.add(s, n, ref, ElemInvalidChar, v, "%s%02d %q is not a whole number", s.ID, n, v)
 		return 0
 	}
@@ -105,7 +107,7 @@ func (r *reader) decimal(s Segment, n int, ref string) string {
 	if whole == "" {
 		whole = "0"
 	}
-	if !allDigits(whole) || frac != "" && !allDigits(frac) || len(v) > 17 {
+	if !oms.AllDigits(whole) || frac != "" && !oms.AllDigits(frac) || len(v) > 17 {
 		r.add(s, n, ref, ElemInvalidChar, v, "%s%02d %q is not a decimal number", s.ID, n, v)
 		return ""
 	}

@@ -3,6 +3,8 @@ package edi
 import (
 	"fmt"
 	"strings"
+
+	"github.com/packline/packline/oms"
 )
 
 // InterchangeAck is a TA1: the acknowledgment of one interchange's
@@ -82,11 +84,11 @@ func (ic *Interchange) readTA1(s Segment, group int) {
 		ok        bool
 		code, say string
 	}{
-		{1, "I12", a.Control, len(a.Control) == 9 && allDigits(a.Control), ElemInvalidChar, "an interchange control number (nine digits)"},
-		{2, "I08", a.Date, len(a.Date) == 6 && allDigits(a.Date), ElemInvalidDate, "a date YYMMDD"},
-		{3, "I09", a.Time, len(a.Time) == 4 && allDigits(a.Time), ElemInvalidTime, "a time HHMM"},
+		{1, "I12", a.Control, len(a.Control) == 9 && oms.AllDigits(a.Control), ElemInvalidChar, "an interchange control number (nine digits)"},
+		{2, "I08", a.Date, len(a.Date) == 6 && oms.AllDigits(a.Date), ElemInvalidDate, "a date YYMMDD"},
+		{3, "I09", a.Time, len(a.Time) == 4 && oms.AllDigits(a.Time), ElemInvalidTime, "a time HHMM"},
 		{4, "I17", a.Status, a.Status == "A" || a.Status == "E" || a.Status == "R", ElemInvalidCode, "A, E or R"},
-		{5, "I18", a.Note, len(a.Note) == 3 && allDigits(a.Note), ElemInvalidCode, "an interchange note code (three digits)"},
+		{5, "I18", a.Note, len(a.Note) == 3 && oms.AllDigits(a.Note), ElemInvalidCode, "an interchange note code (three digits)"},
 	} {
 		switch {
 		case c.v == "":
@@ -117,7 +119,7 @@ func InterchangeAnswer(ic *Interchange) (InterchangeAck, bool) {
 		return InterchangeAck{}, false
 	}
 	isa := ic.ISA
-	if len(isa.Control) != 9 || !allDigits(isa.Control) || len(isa.Date) != 6 || !allDigits(isa.Date) || len(isa.Time) != 4 || !allDigits(isa.Time) {
+	if len(isa.Control) != 9 || !oms.AllDigits(isa.Control) || len(isa.Date) != 6 || !oms.AllDigits(isa.Date) || len(isa.Time) != 4 || !oms.AllDigits(isa.Time) {
 		return InterchangeAck{}, false
 	}
 	a := InterchangeAck{Control: isa.Control, Date: isa.Date, Time: isa.Time, Status: "A", Note: NoteNoError}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/packline/packline/oms"
 )
 
 // Party identifies one side of an interchange: the ISA qualifier and ID
@@ -124,7 +126,7 @@ func (o *Outgoing) Write() ([]byte, error) {
 		if len(g.FunctionalID) != 2 || !isAlnum(g.FunctionalID[0]) || !isAlnum(g.FunctionalID[1]) {
 			return nil, fmt.Errorf("write group %d: functional ID (GS01) %q is not 2 letters or digits", gi+1, g.FunctionalID)
 		}
-		if len(g.SetID) != 3 || !allDigits(g.SetID) {
+		if len(g.SetID) != 3 || !oms.AllDigits(g.SetID) {
 			return nil, fmt.Errorf("write group %d: transaction set ID (ST01) %q is not 3 digits", gi+1, g.SetID)
 		}
 		// GS06 is at most 9 digits: the interchange's number, or with

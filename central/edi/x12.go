@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/packline/packline/oms"
 )
 
 // Delimiters are the separators of one interchange. A received
@@ -237,10 +239,10 @@ func (ic *Interchange) readISA(data []byte) int {
 			bad(i, code, isaNotes[i], format, args...)
 		}
 	}
-	check(8, allDigits(fields[8]) && validDate("20"+fields[8]), ElemInvalidDate, "ISA09 %q is not a date YYMMDD", fields[8])
-	check(9, allDigits(fields[9]) && validTime(fields[9]), ElemInvalidTime, "ISA10 %q is not a time HHMM", fields[9])
+	check(8, oms.AllDigits(fields[8]) && validDate("20"+fields[8]), ElemInvalidDate, "ISA09 %q is not a date YYMMDD", fields[8])
+	check(9, oms.AllDigits(fields[9]) && validTime(fields[9]), ElemInvalidTime, "ISA10 %q is not a time HHMM", fields[9])
 	check(11, fields[11] == "00401", ElemInvalidCode, "ISA12 version %q: only 00401 is read", fields[11])
-	check(12, allDigits(fields[12]), ElemInvalidChar, "ISA13 control number %q is not nine digits", fields[12])
+	check(12, oms.AllDigits(fields[12]), ElemInvalidChar, "ISA13 control number %q is not nine digits", fields[12])
 	check(13, fields[13] == "0" || fields[13] == "1", ElemInvalidCode, "ISA14 %q is not 0 or 1", fields[13])
 	check(14, fields[14] == "P" || fields[14] == "T", ElemInvalidCode, "ISA15 %q is not P or T", fields[14])
 	return ISALength
@@ -393,7 +395,7 @@ func (ic *Interchange) walk(segs []Segment) {
 					env(s, i+1, ref, ElemMandatoryMissing, "", GroupNotSupported, "GS%02d is missing", i+1)
 				}
 			}
-			if g.Control != "" && !allDigits(g.Control) {
+			if g.Control != "" && !oms.AllDigits(g.Control) {
 				env(s, 6, "28", ElemInvalidChar, "", "6", "GS06 group control number %q is not a number", g.Control)
 			}
 			if g.Version != "" && !strings.HasPrefix(g.Version, "004010") {
@@ -434,7 +436,7 @@ func (ic *Interchange) walk(segs []Segment) {
 			s.SetPos = 1
 			g.Sets = append(g.Sets, Set{ID: s.El(1), Control: s.El(2), Segments: []Segment{s}, Line: s.Line})
 			set = &g.Sets[len(g.Sets)-1]
-			if len(set.ID) != 3 || !allDigits(set.ID) {
+			if len(set.ID) != 3 || !oms.AllDigits(set.ID) {
 				e := env(s, 1, "143", ElemInvalidCode, SetBadIdentifier, "", "ST01 %q is not a transaction set ID", set.ID)
 				e.Set, e.SetPos, e.Bad = len(g.Sets)-1, 1, set.ID
 			}
@@ -502,21 +504,9 @@ func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
 }
 
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // validDate checks CCYYMMDD.
 func validDate(s string) bool {
-	if len(s) != 8 || !allDigits(s) {
+	if len(s) != 8 || !oms.AllDigits(s) {
 		return false
 	}
 	m, _ := strconv.Atoi(s[4:6])
@@ -526,7 +516,7 @@ func validDate(s string) bool {
 
 // validTime checks HHMM, HHMMSS or HHMMSSd..
 func validTime(s string) bool {
-	if len(s) < 4 || len(s) > 8 || !allDigits(s) {
+	if len(s) < 4 || len(s) > 8 || !oms.AllDigits(s) {
 		return false
 	}
 	h, _ := strconv.Atoi(s[0:2])
